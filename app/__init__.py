@@ -1,0 +1,73 @@
+"""The Flask application: factory, extensions and blueprints."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+
+from app.config import defaults, from_environment
+from app.extensions import api as rest_api
+from app.extensions import db, migrate
+from app.problem import problem_response
+from app.services.errors import Invalid, ServiceError
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build an app; tests pass a config, everyone else gets defaults and the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(defaults(app.instance_path))
+    app.config.from_mapping(from_environment())
+    if config:
+        app.config.from_mapping(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # customers' names are mostly not ASCII
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+    with app.app_context():
+        _tune_sqlite(db.engine)
+    rest_api.init_app(app)
+    app.register_error_handler(ServiceError, _service_error)
+
+    from app import cli
+    from app.api import BLUEPRINTS
+    from app.services.geocoding import build_geocoder
+
+    for blueprint in BLUEPRINTS:
+        rest_api.register_blueprint(blueprint)
+    cli.init_app(app)
+    app.extensions["fieldops.geocoder"] = build_geocoder(app.config)
+    return app
+
+
+def _service_error(error: ServiceError) -> Any:
+    errors = error.errors if isinstance(error, Invalid) else None
+    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if error.status == 401 else None
+    return problem_response(
+        error.status,
+        title=error.title,
+        detail=error.detail,
+        errors=errors,
+        headers=headers,
+        extra=error.extra,
+    )
+
+
+def _tune_sqlite(engine: Any) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

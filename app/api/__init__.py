@@ -1,0 +1,7 @@
+"""The JSON API for dispatchers and integrations, under /api/v1."""
+
+from app.api.auth import blp as auth_blp
+from app.api.network import blp as network_blp
+from app.api.orders import blp as orders_blp
+
+BLUEPRINTS = (auth_blp, orders_blp, network_blp)

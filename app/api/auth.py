@@ -1,0 +1,48 @@
+"""Exchanging a login and password for a bearer token."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import marshmallow as ma
+from flask import current_app
+from flask_smorest import Blueprint
+
+from app.security import bearer_token
+from app.services.errors import Unauthorized
+from app.services.users import issue_token, revoke_token
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens")
+
+
+class CredentialsIn(ma.Schema):
+    login = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=80))
+    password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200), load_only=True)
+
+
+class TokenOut(ma.Schema):
+    token = ma.fields.String()
+    role = ma.fields.String()
+    expires_at = ma.fields.AwareDateTime()
+
+
+@blp.post("/tokens")
+@blp.arguments(CredentialsIn)
+@blp.response(201, TokenOut)
+@blp.alt_response(401, description="Wrong login or password")
+def create_token(credentials: dict[str, Any]) -> dict[str, Any]:
+    """Log in: office roles use the token on /api/v1, technicians on /api/mobile/v1."""
+    ttl = timedelta(hours=float(current_app.config["TOKEN_TTL_HOURS"]))
+    issued = issue_token(login=credentials["login"], password=credentials["password"], ttl=ttl)
+    return {"token": issued.token, "role": issued.user.role, "expires_at": issued.expires_at}
+
+
+@blp.delete("/tokens/current")
+@blp.response(204)
+@blp.alt_response(401, description="No live token was sent")
+def delete_token() -> None:
+    """Log out: the token sent with this request stops working at once."""
+    token = bearer_token()
+    if not token or not revoke_token(token):
+        raise Unauthorized("a valid bearer token is required")

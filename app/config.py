@@ -1,0 +1,60 @@
+"""Configuration: sensible embedded defaults, overridden by the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+VENDOR = "/static/vendor"
+
+
+def database_url(instance_path: str) -> str:
+    """SQLite under the instance folder unless DATABASE_URL says otherwise."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'fieldops.sqlite'}"
+    # Plain postgres URLs get the psycopg 3 driver that the project installs.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Everything the product needs to run with no set-up at all."""
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-secret-change-me"),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "API_TITLE": "Field service dispatch",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": f"{VENDOR}/swagger-ui-dist/",
+        "API_SPEC_OPTIONS": {
+            "components": {
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            },
+        },
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "TOKEN_TTL_HOURS": 12,
+        "BOOKING_TOKEN_MAX_AGE_DAYS": 90,
+        "DEFAULT_PHONE_REGION": "CN",
+        "GEOCODER": "gazetteer",
+        "NOMINATIM_USER_AGENT": "",
+        "NOMINATIM_DOMAIN": "nominatim.openstreetmap.org",
+        "NOMINATIM_COUNTRY_CODES": "cn",
+        "ORDERS_PAGE_SIZE": 50,
+    }
+
+
+def from_environment() -> dict[str, Any]:
+    """FIELDOPS_* variables, JSON-decoded where they parse, for everything else."""
+    from flask import Config
+
+    config = Config(".")
+    config.from_prefixed_env("FIELDOPS")
+    return dict(config)

@@ -1,0 +1,44 @@
+"""The database model, one module per aggregate."""
+
+from app.models.catalogue import Product, ProductWork, ProductWorkSkill
+from app.models.customer import Customer, Site
+from app.models.event import AppendOnlyError, Event
+from app.models.order import Order, OrderItem, OrderSkill, Visit
+from app.models.region import Region, RegionPostalCode
+from app.models.technician import (
+    Absence,
+    ShiftPattern,
+    Skill,
+    Technician,
+    TechnicianSkill,
+    technician_help_regions,
+)
+from app.models.types import UTCDateTime, utcnow
+from app.models.user import ROLES, ApiToken, User
+
+__all__ = [
+    "ROLES",
+    "Absence",
+    "ApiToken",
+    "AppendOnlyError",
+    "Customer",
+    "Event",
+    "Order",
+    "OrderItem",
+    "OrderSkill",
+    "Product",
+    "ProductWork",
+    "ProductWorkSkill",
+    "Region",
+    "RegionPostalCode",
+    "ShiftPattern",
+    "Site",
+    "Skill",
+    "Technician",
+    "TechnicianSkill",
+    "UTCDateTime",
+    "User",
+    "Visit",
+    "technician_help_regions",
+    "utcnow",
+]

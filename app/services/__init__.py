@@ -1,0 +1,1 @@
+"""Use cases: each function takes what it needs and owns its transaction."""

@@ -1,0 +1,79 @@
+"""Writing to the event log: who did what, when, from which state to which."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.extensions import db
+from app.models import Event, Order, User, Visit
+from dispatch import Transition
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Whoever caused a change, as the audit log names them."""
+
+    type: str  # user, customer, system
+    name: str
+    user_id: int | None = None
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        """The actor for a logged-in user."""
+        return cls(type="user", name=user.login, user_id=user.id)
+
+
+SYSTEM = Actor(type="system", name="system")
+
+
+def record_order_transition(
+    order: Order, step: Transition, actor: Actor, *, data: dict[str, Any] | None = None
+) -> Event:
+    """Apply a lifecycle step to the order and log it in the same transaction."""
+    order.status = step.to_status.value
+    entry = Event(
+        order=order,
+        subject="order",
+        action=step.action.value,
+        from_state=step.from_status.value,
+        to_state=step.to_status.value,
+        reason=step.reason,
+        actor_type=actor.type,
+        actor_id=actor.user_id,
+        actor_name=actor.name,
+        data=data,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def record_visit_change(
+    visit: Visit,
+    *,
+    action: str,
+    from_state: str | None,
+    to_state: str | None,
+    actor: Actor,
+    reason: str | None = None,
+    reported_at: datetime | None = None,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    """Log a change to a visit; the visit's own status is set by its caller."""
+    entry = Event(
+        order_id=visit.order_id,
+        visit=visit,
+        subject="visit",
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        actor_type=actor.type,
+        actor_id=actor.user_id,
+        actor_name=actor.name,
+        reported_at=reported_at,
+        data=data,
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,29 @@
+"""Reading the technician network: regions and the technicians who serve them."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.models import Region, Technician, technician_help_regions
+
+
+def list_regions(*, scope: set[int] | None) -> list[Region]:
+    """Regions the user may see, by code."""
+    query = select(Region).where(Region.active.is_(True)).order_by(Region.code)
+    if scope is not None:
+        query = query.where(Region.id.in_(scope))
+    return list(db.session.scalars(query))
+
+
+def list_technicians(*, scope: set[int] | None, include_inactive: bool = False) -> list[Technician]:
+    """Technicians whose primary or may-help regions the user may see."""
+    query = select(Technician).order_by(Technician.code)
+    if not include_inactive:
+        query = query.where(Technician.active.is_(True))
+    if scope is not None:
+        helps = select(technician_help_regions.c.technician_id).where(
+            technician_help_regions.c.region_id.in_(scope)
+        )
+        query = query.where(or_(Technician.primary_region_id.in_(scope), Technician.id.in_(helps)))
+    return list(db.session.scalars(query))

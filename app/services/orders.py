@@ -1,0 +1,263 @@
+"""Order intake and the dispatcher's actions on an order; each function owns its transaction."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Customer, Order, OrderItem, OrderSkill, Product, Site, Skill, Visit
+from app.services.errors import Conflict, Invalid, NotFound
+from app.services.events import Actor, record_order_transition, record_visit_change
+from app.services.regions import find_region, local_today, region_for_site
+from dispatch import OrderAction, OrderStatus, ReasonRequired, TransitionError, Work, combine_work, sla_due
+from dispatch import transition as lifecycle_step
+from routing import Geocoder, GeocodingUnavailable, Point
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInput:
+    address: str
+    lat: float | None = None
+    lon: float | None = None
+    postal_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderIntake:
+    """A validated order as a sales channel sends it."""
+
+    channel: str
+    external_ref: str
+    kind: str
+    customer_name: str
+    customer_phone: str  # E.164
+    customer_email: str | None
+    site: SiteInput
+    items: tuple[tuple[str, int], ...]
+    priority: str = "normal"
+    earliest_start: date | None = None
+    notes: str = ""
+
+
+def create_order(
+    *, intake: OrderIntake, actor: Actor, geocoder: Geocoder, scope: set[int] | None
+) -> tuple[Order, bool]:
+    """Take an order in once: the same (channel, external_ref) always returns the same order."""
+    existing = _by_reference(intake.channel, intake.external_ref)
+    if existing is not None:
+        return _in_scope(existing, scope), False
+
+    products, needs = _work_needs(intake.kind, intake.items)
+    point, postal_code = _locate(intake.site, geocoder)
+    region = region_for_site(postal_code=postal_code, point=point)
+    if region is None:
+        raise Invalid({"site": "this address is outside every region served"})
+    if scope is not None and region.id not in scope:
+        raise Invalid({"site": f"this address is in region {region.code}, which you do not dispatch"})
+    today = local_today(region)
+    earliest = intake.earliest_start or today
+    if earliest < today:
+        raise Invalid({"earliest_start": f"must not be in the past (today in {region.code} is {today})"})
+
+    skills = {s.code: s for s in db.session.scalars(select(Skill).where(Skill.code.in_(dict(needs.skills))))}
+    try:
+        customer = _customer(intake)
+        site = _site(customer, intake.site.address, postal_code, point, region.id)
+        order = Order(
+            channel=intake.channel,
+            external_ref=intake.external_ref,
+            kind=intake.kind,
+            status=OrderStatus.NEW.value,
+            priority=intake.priority,
+            customer=customer,
+            site=site,
+            region=region,
+            earliest_start=earliest,
+            sla_due=sla_due(intake.kind, intake.priority, earliest),
+            duration_min=needs.duration_min,
+            crew_size=needs.crew_size,
+            volume_l=needs.volume_l,
+            notes=intake.notes,
+            booking_key=secrets.token_hex(8),
+            items=[OrderItem(product=products[sku], qty=qty) for sku, qty in intake.items],
+            skills=[OrderSkill(skill=skills[code], min_level=level) for code, level in needs.skills],
+        )
+        with db.session.begin_nested():
+            db.session.add(order)
+            db.session.flush()
+    except IntegrityError:
+        # Another request took the same order in first; answer with theirs.
+        db.session.rollback()
+        existing = _by_reference(intake.channel, intake.external_ref)
+        if existing is None:
+            raise
+        return _in_scope(existing, scope), False
+
+    first = OrderAction.RELEASE if earliest <= today else OrderAction.AWAIT_GOODS
+    record_order_transition(
+        order, lifecycle_step(order.status, first), actor, data={"channel": order.channel}
+    )
+    db.session.commit()
+    return order, True
+
+
+def _by_reference(channel: str, external_ref: str) -> Order | None:
+    return db.session.scalar(
+        select(Order).where(Order.channel == channel, Order.external_ref == external_ref)
+    )
+
+
+def _in_scope(order: Order, scope: set[int] | None) -> Order:
+    # Another region's order is answered as missing, so that ids do not leak.
+    if scope is not None and order.region_id not in scope:
+        raise NotFound(f"order {order.id} not found")
+    return order
+
+
+def _work_needs(kind: str, items: Sequence[tuple[str, int]]):
+    skus = {sku for sku, _ in items}
+    products = {p.sku: p for p in db.session.scalars(select(Product).where(Product.sku.in_(skus)))}
+    errors: dict[str, str] = {}
+    lines = []
+    for index, (sku, qty) in enumerate(items):
+        product = products.get(sku)
+        if product is None or not product.active:
+            errors[f"items.{index}.sku"] = f"unknown SKU {sku!r}"
+            continue
+        work = next((w for w in product.work if w.kind == kind), None)
+        if work is None:
+            errors[f"items.{index}.sku"] = f"SKU {sku!r} has no {kind} service"
+            continue
+        skills = tuple((s.skill.code, s.min_level) for s in work.skills)
+        lines.append((Work(work.duration_min, work.crew_size, skills, product.volume_l), qty))
+    if errors:
+        raise Invalid(errors)
+    return products, combine_work(lines)
+
+
+def _locate(site: SiteInput, geocoder: Geocoder) -> tuple[Point, str | None]:
+    if site.lat is not None and site.lon is not None:
+        return Point(lat=site.lat, lon=site.lon), site.postal_code
+    try:
+        found = geocoder.geocode(site.address, site.postal_code)
+    except GeocodingUnavailable:
+        found = None
+    if found is None:
+        raise Invalid({"site.address": "could not locate this address; send lat and lon"})
+    return found.point, site.postal_code or found.postal_code
+
+
+def _customer(intake: OrderIntake) -> Customer:
+    customer = db.session.scalar(select(Customer).where(Customer.phone == intake.customer_phone))
+    if customer is not None:
+        return customer
+    try:
+        with db.session.begin_nested():
+            customer = Customer(
+                name=intake.customer_name, phone=intake.customer_phone, email=intake.customer_email
+            )
+            db.session.add(customer)
+    except IntegrityError:
+        customer = db.session.scalar(select(Customer).where(Customer.phone == intake.customer_phone))
+        if customer is None:
+            raise
+    return customer
+
+
+def _site(customer: Customer, address: str, postal_code: str | None, point: Point, region_id: int) -> Site:
+    query = select(Site).where(Site.customer_id == customer.id, Site.address == address)
+    site = db.session.scalar(query)
+    if site is not None:
+        return site
+    try:
+        with db.session.begin_nested():
+            site = Site(
+                customer=customer,
+                address=address,
+                postal_code=postal_code,
+                lat=point.lat,
+                lon=point.lon,
+                region_id=region_id,
+            )
+            db.session.add(site)
+    except IntegrityError:
+        site = db.session.scalar(query)
+        if site is None:
+            raise
+    return site
+
+
+def get_order(order_id: int, *, scope: set[int] | None) -> Order:
+    """One order, if the caller may see it."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"order {order_id} not found")
+    return _in_scope(order, scope)
+
+
+def list_orders(
+    *,
+    scope: set[int] | None,
+    status: str | None = None,
+    region_code: str | None = None,
+    day: date | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[list[Order], int]:
+    """A page of orders, newest first, and how many match in all."""
+    query: Select = select(Order)
+    if scope is not None:
+        query = query.where(Order.region_id.in_(scope))
+    if status:
+        query = query.where(Order.status == status)
+    if region_code:
+        region = find_region(region_code)
+        if region is None:
+            raise Invalid({"region": f"unknown region {region_code!r}"})
+        query = query.where(Order.region_id == region.id)
+    if day:
+        # The day's work: visits on that day, and open orders that could be served that day.
+        has_visit_that_day = exists().where(
+            Visit.order_id == Order.id, Visit.day == day, Visit.status != "cancelled"
+        )
+        waiting = Order.status.in_([OrderStatus.AWAITING_GOODS, OrderStatus.READY_TO_SCHEDULE])
+        query = query.where(or_(has_visit_that_day, waiting & (Order.earliest_start <= day)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(Order.id.desc()).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return list(rows), total
+
+
+def change_order_status(
+    order_id: int, *, action: OrderAction, reason: str | None, actor: Actor, scope: set[int] | None
+) -> Order:
+    """Hold, cancel or resume an order through the lifecycle, closing its open visit when it stops."""
+    order = get_order(order_id, scope=scope)
+    try:
+        step = lifecycle_step(order.status, action, reason)
+    except ReasonRequired as exc:
+        raise Invalid({"reason": str(exc)}) from exc
+    except TransitionError as exc:
+        raise Conflict(str(exc)) from exc
+    record_order_transition(order, step, actor)
+    if step.to_status in (OrderStatus.CANCELLED, OrderStatus.ON_HOLD):
+        visit = order.current_visit
+        if visit is not None and visit.status not in ("in_progress", "paused"):
+            record_visit_change(
+                visit,
+                action="cancel",
+                from_state=visit.status,
+                to_state="cancelled",
+                actor=actor,
+                reason=reason,
+            )
+            visit.status = "cancelled"
+    db.session.commit()
+    return order

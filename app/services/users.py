@@ -1,0 +1,112 @@
+"""Logins: creating them and exchanging credentials for bearer tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models import ROLES, ApiToken, Region, Technician, User, utcnow
+from app.services.errors import Invalid, Unauthorized
+
+# Checked against when the login is unknown, so both failures take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """The secret is returned once and never stored."""
+
+    token: str
+    user: User
+    expires_at: datetime
+
+
+def create_user(
+    *,
+    login: str,
+    password: str,
+    role: str,
+    technician_code: str | None = None,
+    region_codes: Sequence[str] = (),
+) -> User:
+    """Create a login, checking the links a role needs."""
+    errors: dict[str, str] = {}
+    login = login.strip()
+    if not login:
+        errors["login"] = "must not be empty"
+    elif db.session.scalar(select(User.id).where(User.login == login)) is not None:
+        errors["login"] = f"login {login!r} is taken"
+    if len(password) < 4:
+        errors["password"] = "must be at least 4 characters"
+    if role not in ROLES:
+        errors["role"] = f"must be one of {', '.join(ROLES)}"
+    technician = None
+    if technician_code:
+        technician = db.session.scalar(select(Technician).where(Technician.code == technician_code))
+        if technician is None:
+            errors["technician"] = f"no technician with code {technician_code!r}"
+        elif db.session.scalar(select(User.id).where(User.technician_id == technician.id)) is not None:
+            errors["technician"] = f"technician {technician_code!r} already has a login"
+    if role == "technician" and not technician_code:
+        errors["technician"] = "a technician login must name its technician"
+    regions = list(db.session.scalars(select(Region).where(Region.code.in_(region_codes))))
+    missing = sorted(set(region_codes) - {r.code for r in regions})
+    if missing:
+        errors["region"] = f"unknown region(s): {', '.join(missing)}"
+    if errors:
+        raise Invalid(errors)
+    user = User(
+        login=login,
+        password_hash=generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"]),
+        role=role,
+        technician=technician,
+        regions=regions,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(*, login: str, password: str, ttl: timedelta) -> IssuedToken:
+    """Exchange a login and password for a bearer token."""
+    user = db.session.scalar(select(User).where(User.login == login))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise Unauthorized("wrong login or password")
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        raise Unauthorized("wrong login or password")
+    secret = secrets.token_urlsafe(32)
+    expires_at = utcnow() + ttl
+    db.session.add(ApiToken(user=user, token_hash=_hash(secret), expires_at=expires_at))
+    db.session.commit()
+    return IssuedToken(token=secret, user=user, expires_at=expires_at)
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user behind a live token, or None."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
+        return None
+    return row.user
+
+
+def revoke_token(token: str) -> bool:
+    """Log a device out; True when there was a live token to revoke."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    db.session.commit()
+    return True

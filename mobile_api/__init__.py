@@ -1,0 +1,1 @@
+"""The technician phone API, under /api/mobile/v1."""
