@@ -89,6 +89,7 @@ class TechnicianSeed:
     lunch_end: str
     lunch_minutes: int  # the break is taken somewhere in [lunch_start, lunch_end]
     van_volume_l: int
+    crew_size: int = 1  # people working from the van: two-person teams carry wardrobes and air conditioners
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,9 @@ TRADES: dict[str, tuple[float, Callable[[random.Random], Skills], tuple[int, ...
     "all_rounder": (0.10, _all_rounder, (5000, 6500)),
 }
 
+# Furniture and air-conditioner technicians work in two-person teams, as heavy and high work needs.
+TEAM_TRADES = frozenset({"furniture", "aircon"})
+
 # pattern: (share, {weekday: (start, end)})
 _WEEKDAYS = range(5)
 SHIFT_PATTERNS: dict[str, tuple[float, dict[int, tuple[str, str]]]] = {
@@ -125,6 +128,7 @@ def build_technicians(
                 lunch_end=LUNCH[1],
                 lunch_minutes=LUNCH[2],
                 van_volume_l=rng.choice(TRADES[trade][2]),
+                crew_size=2 if trade in TEAM_TRADES else 1,
             )
         )
     return tuple(technicians)

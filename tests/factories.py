@@ -76,7 +76,12 @@ def make_product(
 
 
 def make_technician(
-    code: str, region: Region, skills: Sequence[tuple[Skill, int]], *, help_regions: Sequence[Region] = ()
+    code: str,
+    region: Region,
+    skills: Sequence[tuple[Skill, int]],
+    *,
+    help_regions: Sequence[Region] = (),
+    crew_size: int = 2,
 ) -> Technician:
     """A technician working Monday to Saturday, 08:00-18:00."""
     tech = Technician(
@@ -87,6 +92,7 @@ def make_technician(
         home_lon=121.44,
         primary_region=region,
         help_regions=list(help_regions),
+        crew_size=crew_size,
         skills=[TechnicianSkill(skill=s, level=level) for s, level in skills],
         shifts=[ShiftPattern(weekday=d, start_time=time(8), end_time=time(18)) for d in range(6)],
     )

@@ -33,6 +33,7 @@ class Technician(db.Model):
     __table_args__ = (
         CheckConstraint("van_volume_l >= 0", name="van_volume"),
         CheckConstraint("lunch_minutes >= 0", name="lunch_minutes"),
+        CheckConstraint("crew_size BETWEEN 1 AND 4", name="crew_size"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +48,8 @@ class Technician(db.Model):
     lunch_end: Mapped[time] = mapped_column(default=time(13, 30))
     lunch_minutes: Mapped[int] = mapped_column(default=45)
     van_volume_l: Mapped[int] = mapped_column(default=4000)
+    # People working from this van; a two-person team can take jobs that need a crew of two.
+    crew_size: Mapped[int] = mapped_column(default=1, server_default="1")
     active: Mapped[bool] = mapped_column(default=True)
 
     primary_region: Mapped[Region] = relationship()

@@ -21,6 +21,7 @@ class TechnicianOut(ma.Schema):
     regions = ma.fields.Method("_regions", metadata={"description": "Primary region first, then may-help"})
     skills = ma.fields.List(ma.fields.Nested(SkillLevelOut))
     van_volume_l = ma.fields.Integer()
+    crew_size = ma.fields.Integer()
     active = ma.fields.Boolean()
 
     def _regions(self, technician: Any) -> list[str]:

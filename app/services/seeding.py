@@ -163,6 +163,7 @@ def _technicians(city: DemoCity, regions: dict[str, Region], skills: dict[str, S
             lunch_end=time.fromisoformat(seed.lunch_end),
             lunch_minutes=seed.lunch_minutes,
             van_volume_l=seed.van_volume_l,
+            crew_size=seed.crew_size,
         )
         db.session.add(tech)
         technicians.append(tech)
