@@ -1,0 +1,122 @@
+"""A day to plan, in the core's terms: integer seconds from the day's origin and locations by index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from routing.problem import Break, TimeWindow
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why something cannot be done, as a code for machines and a sentence for people."""
+
+    code: str
+    detail: str
+
+
+# The reasons an order can be left out of a plan, each decided by a check in dispatch.explain.
+OUTSIDE_ALL_REGIONS = "outside_all_regions"
+NO_SKILLED_TECHNICIAN = "no_skilled_technician"
+NO_SHIFT_COVERS_WINDOW = "no_shift_covers_window"
+WINDOW_SHORTER_THAN_WORK = "window_shorter_than_work"
+VAN_CAPACITY = "van_capacity"
+DAY_FULL = "day_full"
+
+
+@dataclass(frozen=True, slots=True)
+class TechnicianDay:
+    """One technician's availability on the day being planned."""
+
+    id: int
+    code: str
+    location: int  # home base, index into the day's matrix
+    primary_region: str
+    help_regions: frozenset[str] = frozenset()
+    skills: tuple[tuple[str, int], ...] = ()
+    crew_size: int = 1
+    shift: TimeWindow | None = None  # None: not working that day
+    off_reason: str = ""  # why shift is None: "absent (annual leave)", "does not work on Sundays"
+    breaks: tuple[Break, ...] = ()
+    capacity: int | None = None  # van volume in litres
+
+    def level(self, skill: str) -> int:
+        """The technician's level in a skill, 0 when they do not have it."""
+        return dict(self.skills).get(skill, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """An order to place on the day, with what it needs and what was already promised."""
+
+    id: int
+    location: int
+    region: str | None  # None: the site is outside every region
+    duration: int  # seconds of work on site
+    window: TimeWindow  # when work may start: the promised window, or the whole working day
+    promised: bool = False  # the window was promised to the customer and must be kept
+    skills: tuple[tuple[str, int], ...] = ()
+    crew_size: int = 1
+    demand: int = 0  # van volume it takes, for exchanges and pickups
+    priority: str = "normal"
+    overdue_days: int = 0  # days past the service-level due date if it is not done today
+    due_today: bool = False
+    # The technician it is with now, and whether the optimizer must leave it there.
+    technician_id: int | None = None
+    frozen: bool = False
+    planned_start: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.duration <= 0:
+            raise ValueError(f"job {self.id}: duration must be positive, got {self.duration}")
+        if self.frozen and self.technician_id is None:
+            raise ValueError(f"job {self.id}: a frozen job must name its technician")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSettings:
+    """The trade-offs of a plan, all in the currency of seconds of travel."""
+
+    help_cost: int = 1800  # a technician working outside their primary region
+    base_drop_penalty: int = 200_000
+    priority_factor: tuple[tuple[str, int], ...] = (("normal", 1), ("high", 3), ("urgent", 10))
+    promised_factor: int = 20  # breaking a promise to a customer is much worse than deferring
+    overdue_day_penalty: int = 100_000
+    due_today_penalty: int = 50_000
+    soft_max_work: int | None = 8 * 3600  # above this, work is spread to others
+    workload_cost: int = 2
+    objective: str = "time"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DayProblem:
+    """The technicians and jobs of one day, with travel between all their locations."""
+
+    durations: np.ndarray
+    distances: np.ndarray
+    technicians: tuple[TechnicianDay, ...]
+    jobs: tuple[Job, ...]
+    settings: PlanSettings = field(default_factory=PlanSettings)
+    label: str = ""  # the day as people name it, for explanations: "2026-11-24"
+
+    def __post_init__(self) -> None:
+        n = self.durations.shape[0]
+        if self.durations.shape != (n, n) or self.distances.shape != (n, n):
+            raise ValueError("durations and distances must be square matrices of the same size")
+        ids = [t.id for t in self.technicians]
+        if len(ids) != len(set(ids)):
+            raise ValueError("technician ids must be unique")
+        job_ids = [j.id for j in self.jobs]
+        if len(job_ids) != len(set(job_ids)):
+            raise ValueError("job ids must be unique")
+        for thing in (*self.technicians, *self.jobs):
+            if not 0 <= thing.location < n:
+                raise ValueError(
+                    f"{type(thing).__name__} {thing.id}: location {thing.location} not in the matrix"
+                )
+        known = set(ids)
+        for job in self.jobs:
+            if job.technician_id is not None and job.technician_id not in known and job.frozen:
+                raise ValueError(f"job {job.id} is frozen on unknown technician {job.technician_id}")

@@ -1,0 +1,284 @@
+"""Planning a day: eligibility first, then OR-Tools per independent group of technicians, then reasons."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from dispatch.day import DAY_FULL, DayProblem, Job, Reason, TechnicianDay
+from dispatch.eligibility import Candidate, candidates, explain_ineligible
+from routing.problem import RoutingProblem, Stop, TimeWindow, Vehicle
+from routing.solver import SolveOptions, solve
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedVisit:
+    job_id: int
+    technician_id: int
+    sequence: int
+    arrival: int
+    start: int
+    end: int
+    helping: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TechnicianPlan:
+    technician_id: int
+    visits: tuple[PlannedVisit, ...]
+    breaks: tuple[tuple[int, int], ...]  # (start, duration)
+    departure: int
+    arrival: int
+    travel_seconds: int
+    travel_metres: int
+
+
+@dataclass(frozen=True, slots=True)
+class Unassigned:
+    job_id: int
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DayPlan:
+    """The result of planning: a route per working technician, and every job left out with its reasons."""
+
+    routes: tuple[TechnicianPlan, ...]
+    unassigned: tuple[Unassigned, ...]
+    wall_seconds: float
+    groups: int
+
+    @property
+    def travel_seconds(self) -> int:
+        return sum(r.travel_seconds for r in self.routes)
+
+    @property
+    def travel_metres(self) -> int:
+        return sum(r.travel_metres for r in self.routes)
+
+    @property
+    def assigned(self) -> int:
+        return sum(len(r.visits) for r in self.routes)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Group:
+    """Technicians and jobs that interact; groups share nobody and are solved independently."""
+
+    technicians: tuple[TechnicianDay, ...]
+    jobs: tuple[Job, ...]
+    options: tuple[tuple[Candidate, ...], ...]  # per job
+
+
+Progress = Callable[[int, int], None]
+
+
+def plan_day(
+    problem: DayProblem,
+    options: SolveOptions | None = None,
+    *,
+    processes: int | None = None,
+    progress: Progress | None = None,
+) -> DayPlan:
+    """Assign and sequence the day's jobs; independent groups run in parallel processes."""
+    options = options or SolveOptions()
+    unassigned: list[Unassigned] = []
+    placeable: list[tuple[Job, tuple[Candidate, ...]]] = []
+    for job in problem.jobs:
+        found = tuple(candidates(problem, job))
+        if found:
+            placeable.append((job, found))
+        else:
+            unassigned.append(Unassigned(job.id, tuple(explain_ineligible(problem, job))))
+    working = [t for t in problem.technicians if t.shift is not None]
+    groups = _groups(working, placeable)
+    processes = max(1, min(processes or os.cpu_count() or 1, len(groups)))
+    budgets = _time_budgets(groups, options.time_limit_s, processes)
+    tasks = [(problem, g, replace(options, time_limit_s=b)) for g, b in zip(groups, budgets, strict=True)]
+
+    results: list[tuple[list[TechnicianPlan], list[int], float]] = []
+    if processes == 1:
+        for done, task in enumerate(tasks, 1):
+            results.append(_solve_group(*task))
+            if progress:
+                progress(done, len(tasks))
+    else:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+            for done, result in enumerate(pool.map(_solve_group_task, tasks), 1):
+                results.append(result)
+                if progress:
+                    progress(done, len(tasks))
+
+    routes: list[TechnicianPlan] = []
+    by_id = {job.id: (job, found) for job, found in placeable}
+    wall = 0.0
+    for group_routes, dropped, seconds in results:
+        routes.extend(group_routes)
+        wall = max(wall, seconds)
+        for job_id in dropped:
+            job, found = by_id[job_id]
+            unassigned.append(Unassigned(job_id, (_day_full(problem, found),)))
+    routes.sort(key=lambda r: r.technician_id)
+    unassigned.sort(key=lambda u: u.job_id)
+    return DayPlan(routes=tuple(routes), unassigned=tuple(unassigned), wall_seconds=wall, groups=len(groups))
+
+
+def _day_full(problem: DayProblem, found: Sequence[Candidate]) -> Reason:
+    names = ", ".join(c.technician.code for c in found[:5]) + (
+        f" and {len(found) - 5} more" if len(found) > 5 else ""
+    )
+    day = f" on {problem.label}" if problem.label else ""
+    return Reason(DAY_FULL, f"eligible technicians {names} have no room left{day}")
+
+
+def _groups(
+    technicians: Sequence[TechnicianDay], placeable: Sequence[tuple[Job, tuple[Candidate, ...]]]
+) -> list[_Group]:
+    """Connected components of the technician-job eligibility graph."""
+    parent = {t.id: t.id for t in technicians}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _, found in placeable:
+        first = find(found[0].technician.id)
+        for candidate in found[1:]:
+            parent[find(candidate.technician.id)] = first
+    members: dict[int, list[TechnicianDay]] = {}
+    for tech in technicians:
+        members.setdefault(find(tech.id), []).append(tech)
+    jobs: dict[int, list[tuple[Job, tuple[Candidate, ...]]]] = {}
+    for job, found in placeable:
+        jobs.setdefault(find(found[0].technician.id), []).append((job, found))
+    return [
+        _Group(tuple(members[root]), tuple(j for j, _ in jobs[root]), tuple(f for _, f in jobs[root]))
+        for root in sorted(jobs)
+    ]
+
+
+def _time_budgets(groups: Sequence[_Group], limit: float, processes: int) -> list[float]:
+    """Share the wall-clock limit by group size, so that all groups together finish within it."""
+    sizes = [len(g.jobs) for g in groups]
+    total = sum(sizes) or 1
+    return [min(limit, max(1.0, limit * processes * size / total)) for size in sizes]
+
+
+def _solve_group_task(task: tuple[DayProblem, _Group, SolveOptions]):
+    return _solve_group(*task)
+
+
+def _solve_group(
+    problem: DayProblem, group: _Group, options: SolveOptions
+) -> tuple[list[TechnicianPlan], list[int], float]:
+    settings = problem.settings
+    vehicle_of = {t.id: v for v, t in enumerate(group.technicians)}
+    locations = sorted({t.location for t in group.technicians} | {j.location for j in group.jobs})
+    local = {loc: i for i, loc in enumerate(locations)}
+    grid = np.ix_(locations, locations)
+    vehicles = tuple(
+        Vehicle(
+            start=local[t.location],
+            end=local[t.location],
+            shift=t.shift,
+            capacity=t.capacity,
+            breaks=t.breaks,
+            soft_max_work=settings.soft_max_work,
+            workload_cost=settings.workload_cost if settings.soft_max_work is not None else 0,
+        )
+        for t in group.technicians
+        if t.shift is not None
+    )
+    stops = tuple(
+        _stop(job, found, local[job.location], vehicle_of, problem)
+        for job, found in zip(group.jobs, group.options, strict=True)
+    )
+    routing_problem = RoutingProblem(
+        durations=problem.durations[grid],
+        distances=problem.distances[grid],
+        vehicles=vehicles,
+        stops=stops,
+        objective=settings.objective,  # type: ignore[arg-type]
+        initial_routes=_initial_routes(group, vehicle_of),
+    )
+    solution = solve(routing_problem, options)
+    plans = []
+    for route in solution.routes:
+        tech = group.technicians[route.vehicle]
+        visits = tuple(
+            PlannedVisit(
+                job_id=group.jobs[s.stop].id,
+                technician_id=tech.id,
+                sequence=n,
+                arrival=s.arrival,
+                start=s.start,
+                end=s.end,
+                helping=group.jobs[s.stop].region != tech.primary_region,
+            )
+            for n, s in enumerate(route.stops, 1)
+        )
+        plans.append(
+            TechnicianPlan(
+                technician_id=tech.id,
+                visits=visits,
+                breaks=tuple((b.start, b.duration) for b in route.breaks),
+                departure=route.departure,
+                arrival=route.arrival,
+                travel_seconds=route.travel_seconds,
+                travel_metres=route.travel_metres,
+            )
+        )
+    return plans, [group.jobs[s].id for s in solution.unassigned], solution.wall_seconds
+
+
+def _stop(
+    job: Job, found: Sequence[Candidate], location: int, vehicle_of: dict[int, int], problem: DayProblem
+) -> Stop:
+    settings = problem.settings
+    window = job.window
+    if job.frozen and job.planned_start is not None and job.planned_start in window:
+        window = TimeWindow(job.planned_start, job.planned_start)
+    return Stop(
+        location=location,
+        window=window,
+        service=job.duration,
+        demand=job.demand,
+        drop_penalty=None if job.frozen else drop_penalty(job, settings),
+        allowed_vehicles=tuple(sorted(vehicle_of[c.technician.id] for c in found)),
+        vehicle_costs=tuple((vehicle_of[c.technician.id], settings.help_cost) for c in found if c.helping),
+    )
+
+
+def drop_penalty(job: Job, settings) -> int:
+    """What leaving the job out costs: priority, a broken promise, and the service-level due date."""
+    factor = dict(settings.priority_factor).get(job.priority, 1)
+    penalty = settings.base_drop_penalty * factor
+    if job.promised:
+        penalty *= settings.promised_factor
+    if job.overdue_days > 0:
+        penalty += settings.overdue_day_penalty * (job.overdue_days + 1)
+    elif job.due_today:
+        penalty += settings.due_today_penalty
+    return penalty
+
+
+def _initial_routes(group: _Group, vehicle_of: dict[int, int]) -> tuple[tuple[int, ...], ...] | None:
+    """The current assignment, ordered by planned start, as a warm start."""
+    routes: list[list[tuple[int, int]]] = [[] for _ in group.technicians]
+    for s, job in enumerate(group.jobs):
+        current = job.technician_id
+        if current in vehicle_of and job.planned_start is not None and any(
+            c.technician.id == current for c in group.options[s]
+        ):
+            routes[vehicle_of[current]].append((job.planned_start, s))
+    if not any(routes):
+        return None
+    return tuple(tuple(s for _, s in sorted(route)) for route in routes)

@@ -1,0 +1,302 @@
+"""The one adapter to OR-Tools: builds the routing model from a RoutingProblem and reads a Solution back.
+
+Node and index conversions stay in this module; callers only see stop and vehicle numbers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from routing.problem import Route, RoutingProblem, ScheduledBreak, ScheduledStop, Solution
+
+# A "must serve" stop is still droppable inside the model, at a price no real penalty reaches, so that an
+# over-constrained day gives a plan with that stop reported rather than no plan at all.
+MANDATORY_PENALTY = 10**12
+
+_STATUS = {
+    0: "not_solved",
+    1: "success",
+    2: "partial_success_local_optimum_not_reached",
+    3: "fail",
+    4: "fail_timeout",
+    5: "invalid",
+    6: "infeasible",
+    7: "optimal",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SolveOptions:
+    """How hard and how to search."""
+
+    time_limit_s: float = 10.0
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    guided_local_search_lambda: float = 0.1
+    # Independent searches in separate processes with different first solutions; the best is kept.
+    workers: int = 1
+    log_search: bool = False
+
+    def __post_init__(self) -> None:
+        if self.time_limit_s <= 0:
+            raise ValueError(f"time_limit_s must be positive, got {self.time_limit_s}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers}")
+        if not hasattr(routing_enums_pb2.FirstSolutionStrategy, self.first_solution):
+            raise ValueError(f"unknown first solution strategy {self.first_solution!r}")
+        if not hasattr(routing_enums_pb2.LocalSearchMetaheuristic, self.metaheuristic):
+            raise ValueError(f"unknown metaheuristic {self.metaheuristic!r}")
+
+
+# Strategies for extra workers, chosen because they build structurally different starting routes.
+_ALTERNATIVE_STARTS = ("SAVINGS", "LOCAL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC", "SWEEP")
+
+
+def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solution:
+    """Solve within the time limit; with several workers, run them in parallel and keep the cheapest."""
+    options = options or SolveOptions()
+    if options.workers == 1:
+        return _solve_once(problem, options)
+    variants = [replace(options, workers=1)]
+    for strategy in _ALTERNATIVE_STARTS[: options.workers - 1]:
+        variants.append(replace(options, workers=1, first_solution=strategy))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(variants), mp_context=context) as pool:
+        results = list(pool.map(_solve_once, [problem] * len(variants), variants))
+    return min(results, key=lambda s: (len(s.unassigned), s.objective_value))
+
+
+class _Model:
+    """An OR-Tools routing model for one problem, with the maps between stops, nodes and indices."""
+
+    def __init__(self, problem: RoutingProblem) -> None:
+        self.problem = problem
+        vehicles, stops = problem.vehicles, problem.stops
+        # Stops no vehicle may serve never enter the model.
+        self.stop_of_node = [s for s, stop in enumerate(stops) if stop.allowed_vehicles != ()]
+        self.excluded = tuple(s for s, stop in enumerate(stops) if stop.allowed_vehicles == ())
+        k = len(self.stop_of_node)
+        starts = [k + 2 * v for v in range(len(vehicles))]
+        ends = [k + 2 * v + 1 for v in range(len(vehicles))]
+        locations = [stops[s].location for s in self.stop_of_node]
+        for vehicle in vehicles:
+            locations += [vehicle.start, vehicle.end]
+        self.node_location = np.asarray(locations, dtype=np.int64)
+        service = np.zeros(len(locations), dtype=np.int64)
+        service[:k] = [stops[s].service for s in self.stop_of_node]
+        self.service = service
+
+        self.manager = pywrapcp.RoutingIndexManager(len(locations), len(vehicles), starts, ends)
+        self.routing = pywrapcp.RoutingModel(self.manager)
+        grid = np.ix_(self.node_location, self.node_location)
+        self.travel = problem.durations[grid]
+        self.metres = problem.distances[grid]
+        cost = self.travel if problem.objective == "time" else self.metres
+        self.cost_cb = self.routing.RegisterTransitMatrix(cost.tolist())
+        self.routing.SetArcCostEvaluatorOfAllVehicles(self.cost_cb)
+        # Service happens at the origin of an arc: transit = service there + travel to the next node.
+        self.time_cb = self.routing.RegisterTransitMatrix((self.travel + service[:, None]).tolist())
+        self.breaks: list[list] = []
+        self._time_dimension()
+        self._capacity_dimension()
+        self._vehicle_cost_dimension()
+        self._workload_dimension()
+        self._stops()
+        for v, vehicle in enumerate(vehicles):
+            if vehicle.fixed_cost:
+                self.routing.SetFixedCostOfVehicle(vehicle.fixed_cost, v)
+
+    def index(self, node: int) -> int:
+        return self.manager.NodeToIndex(node)
+
+    def _horizon(self) -> int:
+        ends = [v.shift.end for v in self.problem.vehicles] + [s.window.end for s in self.problem.stops]
+        return max([0, *ends]) + 1
+
+    def _time_dimension(self) -> None:
+        horizon = self._horizon()
+        self.routing.AddDimension(self.time_cb, horizon, horizon, False, "time")
+        self.time = self.routing.GetDimensionOrDie("time")
+        solver = self.routing.solver()
+        visit_transits = [int(self.service[self.manager.IndexToNode(i)]) for i in range(self.routing.Size())]
+        for v, vehicle in enumerate(self.problem.vehicles):
+            start, end = self.routing.Start(v), self.routing.End(v)
+            self.time.CumulVar(start).SetRange(vehicle.shift.start, vehicle.shift.end)
+            self.time.CumulVar(end).SetRange(vehicle.shift.start, vehicle.shift.end)
+            # Prefer leaving late and coming back early: no idle waiting at the first customer's door.
+            self.routing.AddVariableMaximizedByFinalizer(self.time.CumulVar(start))
+            self.routing.AddVariableMinimizedByFinalizer(self.time.CumulVar(end))
+            intervals = [
+                solver.FixedDurationIntervalVar(b.earliest, b.latest, b.duration, False, f"break {v}.{i}")
+                for i, b in enumerate(vehicle.breaks)
+            ]
+            if intervals:
+                self.time.SetBreakIntervalsOfVehicle(intervals, v, visit_transits)
+                for interval in intervals:
+                    self.routing.AddIntervalToAssignment(interval)
+            self.breaks.append(intervals)
+
+    def _capacity_dimension(self) -> None:
+        self.load = None
+        demands = [self.problem.stops[s].demand for s in self.stop_of_node]
+        if not any(demands) or all(v.capacity is None for v in self.problem.vehicles):
+            return
+        total = sum(demands) + 1
+        demand_cb = self.routing.RegisterUnaryTransitVector(demands + [0] * (2 * len(self.problem.vehicles)))
+        capacities = [total if v.capacity is None else v.capacity for v in self.problem.vehicles]
+        self.routing.AddDimensionWithVehicleCapacity(demand_cb, 0, capacities, True, "load")
+        self.load = self.routing.GetDimensionOrDie("load")
+
+    def _vehicle_cost_dimension(self) -> None:
+        extra = np.zeros((len(self.problem.vehicles), len(self.node_location)), dtype=np.int64)
+        node_of_stop = {s: n for n, s in enumerate(self.stop_of_node)}
+        for s, stop in enumerate(self.problem.stops):
+            for v, cost in stop.vehicle_costs:
+                if s in node_of_stop:
+                    extra[v, node_of_stop[s]] = cost
+        if not extra.any():
+            return
+        # Vehicles with the same extra costs share one registered vector.
+        registered: dict[bytes, int] = {}
+        evaluators = []
+        for row in extra:
+            key = row.tobytes()
+            if key not in registered:
+                registered[key] = self.routing.RegisterUnaryTransitVector(row.tolist())
+            evaluators.append(registered[key])
+        self.routing.AddDimensionWithVehicleTransits(
+            evaluators, 0, int(extra.sum(axis=1).max()) + 1, True, "extra"
+        )
+        self.routing.GetDimensionOrDie("extra").SetSpanCostCoefficientForAllVehicles(1)
+
+    def _workload_dimension(self) -> None:
+        capped = [(v, x) for v, x in enumerate(self.problem.vehicles) if x.soft_max_work is not None]
+        if not capped:
+            return
+        self.routing.AddDimension(self.time_cb, 0, 10 * self._horizon(), True, "work")
+        work = self.routing.GetDimensionOrDie("work")
+        for v, vehicle in capped:
+            work.SetCumulVarSoftUpperBound(self.routing.End(v), vehicle.soft_max_work, vehicle.workload_cost)
+
+    def _stops(self) -> None:
+        for node, s in enumerate(self.stop_of_node):
+            stop = self.problem.stops[s]
+            index = self.index(node)
+            self.time.CumulVar(index).SetRange(stop.window.start, stop.window.end)
+            self.routing.AddVariableMinimizedByFinalizer(self.time.CumulVar(index))
+            penalty = MANDATORY_PENALTY if stop.drop_penalty is None else stop.drop_penalty
+            self.routing.AddDisjunction([index], penalty)
+            if stop.allowed_vehicles is not None:
+                # OR-Tools reads an empty allowed list as "any vehicle"; such stops were excluded above.
+                # The vehicle variable is restricted directly (-1: not performed) because this release's
+                # Python binding of SetAllowedVehiclesForIndex rejects every Python sequence.
+                self.routing.VehicleVar(index).SetValues([-1, *stop.allowed_vehicles])
+            if stop.soft_due is not None and stop.lateness_cost:
+                self.time.SetCumulVarSoftUpperBound(index, stop.soft_due, stop.lateness_cost)
+
+    def initial_assignment(self) -> pywrapcp.Assignment | None:
+        """The earlier plan as a starting point, if it is still consistent with this model."""
+        if self.problem.initial_routes is None:
+            return None
+        node_of_stop = {s: n for n, s in enumerate(self.stop_of_node)}
+        routes = [
+            [self.index(node_of_stop[s]) for s in route if s in node_of_stop]
+            for route in self.problem.initial_routes
+        ]
+        return self.routing.ReadAssignmentFromRoutes(routes, True)
+
+    def read(self, assignment: pywrapcp.Assignment, wall: float) -> Solution:
+        routes = []
+        served: set[int] = set()
+        for v in range(len(self.problem.vehicles)):
+            routes.append(self._read_route(assignment, v, served))
+        unassigned = tuple(sorted(set(range(len(self.problem.stops))) - served))
+        status = _STATUS.get(self.routing.status(), str(self.routing.status()))
+        return Solution(
+            routes=tuple(routes),
+            unassigned=unassigned,
+            objective_value=assignment.ObjectiveValue(),
+            status=status,
+            wall_seconds=wall,
+        )
+
+    def _read_route(self, assignment: pywrapcp.Assignment, v: int, served: set[int]) -> Route:
+        routing, time_dim = self.routing, self.time
+        index = routing.Start(v)
+        departure = assignment.Value(time_dim.CumulVar(index))
+        prev_node = self.manager.IndexToNode(index)
+        prev_end = departure
+        stops, travel_s, travel_m = [], 0, 0
+        index = assignment.Value(routing.NextVar(index))
+        while True:
+            node = self.manager.IndexToNode(index)
+            travel_s += int(self.travel[prev_node, node])
+            travel_m += int(self.metres[prev_node, node])
+            start = assignment.Value(time_dim.CumulVar(index))
+            if routing.IsEnd(index):
+                arrival_back = start
+                break
+            s = self.stop_of_node[node]
+            served.add(s)
+            arrival = min(start, prev_end + int(self.travel[prev_node, node]))
+            end = start + int(self.service[node])
+            stops.append(ScheduledStop(stop=s, arrival=arrival, start=start, end=end))
+            prev_node, prev_end = node, end
+            index = assignment.Value(routing.NextVar(index))
+        breaks = tuple(
+            ScheduledBreak(start=assignment.StartValue(b), duration=assignment.DurationValue(b))
+            for b in self.breaks[v]
+            if assignment.PerformedValue(b)
+        )
+        return Route(
+            vehicle=v,
+            stops=tuple(stops),
+            breaks=breaks,
+            departure=departure if stops else arrival_back,
+            arrival=arrival_back,
+            travel_seconds=travel_s,
+            travel_metres=travel_m,
+        )
+
+
+def search_parameters(options: SolveOptions) -> pywrapcp.RoutingSearchParameters:
+    """OR-Tools search parameters for the options."""
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, options.first_solution)
+    params.local_search_metaheuristic = getattr(
+        routing_enums_pb2.LocalSearchMetaheuristic, options.metaheuristic
+    )
+    params.guided_local_search_lambda_coefficient = options.guided_local_search_lambda
+    params.time_limit.FromMilliseconds(max(1, int(options.time_limit_s * 1000)))
+    params.log_search = options.log_search
+    return params
+
+
+def _solve_once(problem: RoutingProblem, options: SolveOptions) -> Solution:
+    started = time.monotonic()
+    model = _Model(problem)
+    params = search_parameters(options)
+    remaining = options.time_limit_s - (time.monotonic() - started)
+    params.time_limit.FromMilliseconds(max(100, int(remaining * 1000)))
+    initial = model.initial_assignment()
+    if initial is not None:
+        assignment = model.routing.SolveFromAssignmentWithParameters(initial, params)
+    else:
+        assignment = model.routing.SolveWithParameters(params)
+    wall = time.monotonic() - started
+    if assignment is None:
+        # Every stop is droppable, so this only happens when no vehicle can leave and return in its shift.
+        return Solution(
+            routes=(),
+            unassigned=tuple(range(len(problem.stops))),
+            objective_value=0,
+            status=_STATUS.get(model.routing.status(), "fail"),
+            wall_seconds=wall,
+        )
+    return model.read(assignment, wall)
