@@ -4,6 +4,7 @@ from app.models.catalogue import Product, ProductWork, ProductWorkSkill
 from app.models.customer import Customer, Site
 from app.models.event import AppendOnlyError, Event
 from app.models.order import Order, OrderItem, OrderSkill, Visit
+from app.models.plan import PLAN_STATUSES, PlanRun
 from app.models.region import Region, RegionPostalCode
 from app.models.technician import (
     Absence,
@@ -17,6 +18,7 @@ from app.models.types import UTCDateTime, utcnow
 from app.models.user import ROLES, ApiToken, User
 
 __all__ = [
+    "PLAN_STATUSES",
     "ROLES",
     "Absence",
     "ApiToken",
@@ -26,6 +28,7 @@ __all__ = [
     "Order",
     "OrderItem",
     "OrderSkill",
+    "PlanRun",
     "Product",
     "ProductWork",
     "ProductWorkSkill",
