@@ -87,7 +87,10 @@ class PlanSettings:
     due_today_penalty: int = 50_000
     soft_max_work: int | None = 8 * 3600  # above this, work is spread to others
     workload_cost: int = 2
-    objective: str = "time"
+    vehicle_fixed_cost: int = (
+        0  # using one more technician at all; large values mean "fewest technicians first"
+    )
+    objective: str = "time"  # what travel costs: "time" (seconds) or "distance" (metres)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

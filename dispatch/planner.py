@@ -191,6 +191,7 @@ def _solve_group(
             shift=t.shift,
             capacity=t.capacity,
             breaks=t.breaks,
+            fixed_cost=settings.vehicle_fixed_cost,
             soft_max_work=settings.soft_max_work,
             workload_cost=settings.workload_cost if settings.soft_max_work is not None else 0,
         )
@@ -252,7 +253,10 @@ def _stop(
         service=job.duration,
         demand=job.demand,
         drop_penalty=None if job.frozen else drop_penalty(job, settings),
-        allowed_vehicles=tuple(sorted(vehicle_of[c.technician.id] for c in found)),
+        # Leaving out a list that names every vehicle keeps the model free of needless constraints.
+        allowed_vehicles=None
+        if len(found) == len(vehicle_of)
+        else tuple(sorted(vehicle_of[c.technician.id] for c in found)),
         vehicle_costs=tuple((vehicle_of[c.technician.id], settings.help_cost) for c in found if c.helping),
     )
 
@@ -275,8 +279,10 @@ def _initial_routes(group: _Group, vehicle_of: dict[int, int]) -> tuple[tuple[in
     routes: list[list[tuple[int, int]]] = [[] for _ in group.technicians]
     for s, job in enumerate(group.jobs):
         current = job.technician_id
-        if current in vehicle_of and job.planned_start is not None and any(
-            c.technician.id == current for c in group.options[s]
+        if (
+            current in vehicle_of
+            and job.planned_start is not None
+            and any(c.technician.id == current for c in group.options[s])
         ):
             routes[vehicle_of[current]].append((job.planned_start, s))
     if not any(routes):

@@ -1,0 +1,1 @@
+"""Benchmarks that print tables: optimizer quality on public instances, and a realistic field day."""

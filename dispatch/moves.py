@@ -1,0 +1,158 @@
+"""Checking a dispatcher's manual move before it is made: feasible, or the rules it would break."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from dispatch.day import DayProblem, Job, Reason, TechnicianDay
+from dispatch.eligibility import missing_skills, works_in
+
+# Rule codes a move can break.
+REGION = "region"
+SKILL = "skill"
+SHIFT = "shift"
+WINDOW = "window"
+VAN_CAPACITY = "van_capacity"
+OVERLAP = "overlap"
+LATE_NEXT = "makes_next_late"
+BREAK = "break"
+
+
+@dataclass(frozen=True, slots=True)
+class MoveCheck:
+    """The verdict on a move: feasible, or every rule it breaks."""
+
+    violations: tuple[Reason, ...]
+
+    @property
+    def feasible(self) -> bool:
+        return not self.violations
+
+
+def _clock(seconds: int) -> str:
+    seconds %= 86400
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+def check_assignment(
+    problem: DayProblem,
+    job: Job,
+    technician: TechnicianDay,
+    start: int,
+    route: Sequence[tuple[Job, int]] = (),
+) -> MoveCheck:
+    """Would `technician` doing `job` at `start`, next to the jobs already on their `route`, break any rule?
+
+    `route` holds the technician's other jobs of the day with their planned starts; the job itself is
+    ignored if present, so moving a visit within a route is checked the same way.
+    """
+    others = sorted(((j, s) for j, s in route if j.id != job.id), key=lambda item: item[1])
+    violations = [*_static_rules(job, technician), *_time_rules(problem, job, technician, start, others)]
+    if technician.capacity is not None:
+        load = job.demand + sum(j.demand for j, _ in others)
+        if load > technician.capacity:
+            violations.append(
+                Reason(VAN_CAPACITY, f"the van would carry {load} l; it holds {technician.capacity} l")
+            )
+    return MoveCheck(tuple(violations))
+
+
+def _static_rules(job: Job, technician: TechnicianDay) -> list[Reason]:
+    found = []
+    if job.region is None:
+        found.append(Reason(REGION, "the site is outside every region served"))
+    elif works_in(technician, job.region) is None:
+        found.append(Reason(REGION, f"{technician.code} does not work in region {job.region}"))
+    gaps = missing_skills(technician, job)
+    if gaps:
+        found.append(Reason(SKILL, f"{technician.code} lacks {', '.join(gaps)}"))
+    return found
+
+
+def _time_rules(
+    problem: DayProblem, job: Job, technician: TechnicianDay, start: int, others: list[tuple[Job, int]]
+) -> list[Reason]:
+    if technician.shift is None:
+        return [Reason(SHIFT, f"{technician.code} is not working: {technician.off_reason or 'no shift'}")]
+    found = []
+    travel = problem.durations
+    end = start + job.duration
+    if start not in job.window:
+        window = f"{_clock(job.window.start)}-{_clock(job.window.end)}"
+        found.append(Reason(WINDOW, f"starts at {_clock(start)}, outside the window {window}"))
+    before = [(j, s) for j, s in others if s <= start]
+    after = [(j, s) for j, s in others if s > start]
+    if before:
+        prev, prev_start = before[-1]
+        ready = prev_start + prev.duration + int(travel[prev.location, job.location])
+        if ready > start:
+            found.append(
+                Reason(OVERLAP, f"cannot arrive before {_clock(ready)} after the visit for order {prev.id}")
+            )
+    else:
+        ready = technician.shift.start + int(travel[technician.location, job.location])
+        if ready > start:
+            found.append(Reason(SHIFT, f"{technician.code} cannot reach the site before {_clock(ready)}"))
+    # Later visits may slide within their own windows to make room.
+    t, here = end, job.location
+    schedule: list[tuple[int, int]] = [(s, s + j.duration) for j, s in before] + [(start, end)]
+    for nxt, planned in after:
+        begin = max(planned, t + int(travel[here, nxt.location]))
+        if begin > nxt.window.end:
+            found.append(
+                Reason(
+                    LATE_NEXT,
+                    f"the visit for order {nxt.id} could not start before {_clock(begin)}, "
+                    f"after its window ends at {_clock(nxt.window.end)}",
+                )
+            )
+        schedule.append((begin, begin + nxt.duration))
+        t, here = begin + nxt.duration, nxt.location
+    home = t + int(travel[here, technician.location])
+    if home > technician.shift.end:
+        found.append(
+            Reason(
+                SHIFT,
+                f"{technician.code} would be back at {_clock(home)}, after the shift ends at "
+                f"{_clock(technician.shift.end)}",
+            )
+        )
+    found.extend(_break_rules(technician, schedule))
+    return found
+
+
+def _break_rules(technician: TechnicianDay, schedule: list[tuple[int, int]]) -> list[Reason]:
+    """Every break must still fit in an idle gap of the day."""
+    assert technician.shift is not None
+    busy = sorted(schedule)
+    gaps, t = [], technician.shift.start
+    for begin, finish in busy:
+        gaps.append((t, begin))
+        t = max(t, finish)
+    gaps.append((t, technician.shift.end))
+    found = []
+    for brk in technician.breaks:
+        fits = any(
+            max(gap_start, brk.earliest) + brk.duration <= gap_end
+            and max(gap_start, brk.earliest) <= brk.latest
+            for gap_start, gap_end in gaps
+        )
+        if not fits:
+            found.append(
+                Reason(
+                    BREAK,
+                    f"no room left for the {brk.duration // 60}-minute break between "
+                    f"{_clock(brk.earliest)} and {_clock(brk.latest + brk.duration)}",
+                )
+            )
+    return found
+
+
+def routes_by_technician(problem: DayProblem) -> Mapping[int, list[tuple[Job, int]]]:
+    """Each technician's current jobs with their planned starts, as check_assignment takes them."""
+    routes: dict[int, list[tuple[Job, int]]] = {}
+    for job in problem.jobs:
+        if job.technician_id is not None and job.planned_start is not None:
+            routes.setdefault(job.technician_id, []).append((job, job.planned_start))
+    return routes

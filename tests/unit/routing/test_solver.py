@@ -1,0 +1,161 @@
+"""The OR-Tools adapter: every modelled rule holds in what it returns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from routing.problem import Break, RoutingProblem, Stop, TimeWindow, Vehicle
+from routing.solver import SolveOptions, solve
+
+HOUR = 3600
+FAST = SolveOptions(time_limit_s=0.5)
+
+
+def line(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """n places on a line, 10 minutes and 5 km apart."""
+    idx = np.arange(n)
+    gaps = np.abs(idx[:, None] - idx[None, :])
+    return gaps * 600, gaps * 5000
+
+
+def day_vehicle(**kw) -> Vehicle:
+    base = dict(start=0, end=0, shift=TimeWindow(8 * HOUR, 18 * HOUR))
+    base.update(kw)
+    return Vehicle(**base)
+
+
+def problem(vehicles, stops, n=6, **kw) -> RoutingProblem:
+    seconds, metres = line(n)
+    return RoutingProblem(
+        durations=seconds, distances=metres, vehicles=tuple(vehicles), stops=tuple(stops), **kw
+    )
+
+
+def test_windows_and_travel_are_kept() -> None:
+    """Each stop starts inside its window and never before the vehicle can get there."""
+    stops = [
+        Stop(location=i, window=TimeWindow((8 + i) * HOUR, (9 + i) * HOUR), service=1800) for i in range(1, 5)
+    ]
+    solution = solve(problem([day_vehicle()], stops), FAST)
+    (route,) = solution.routes
+    assert solution.unassigned == ()
+    assert [s.stop for s in route.stops] == [0, 1, 2, 3]
+    previous_end, here = route.departure, 0
+    for scheduled in route.stops:
+        stop = stops[scheduled.stop]
+        assert scheduled.start in stop.window
+        assert scheduled.start >= previous_end + 600 * abs(stop.location - here)
+        assert scheduled.end == scheduled.start + stop.service
+        previous_end, here = scheduled.end, stop.location
+    assert route.travel_metres == 2 * 4 * 5000
+
+
+def test_the_break_does_not_overlap_service() -> None:
+    """A lunch break is taken within its window and between services."""
+    stops = [Stop(location=1, window=TimeWindow(8 * HOUR, 18 * HOUR), service=4 * HOUR) for _ in range(2)]
+    vehicle = day_vehicle(breaks=(Break(11 * HOUR, 13 * HOUR, 3600),))
+    solution = solve(problem([vehicle], stops), FAST)
+    (route,) = solution.routes
+    assert solution.unassigned == ()
+    (lunch,) = route.breaks
+    assert 11 * HOUR <= lunch.start <= 13 * HOUR and lunch.duration == 3600
+    for scheduled in route.stops:
+        assert lunch.start + lunch.duration <= scheduled.start or lunch.start >= scheduled.end
+
+
+def test_capacity_limits_the_van() -> None:
+    """Three 400-litre pickups do not fit a 1000-litre van: one is left out."""
+    stops = [
+        Stop(location=i, window=TimeWindow(8 * HOUR, 18 * HOUR), demand=400, drop_penalty=10**6)
+        for i in (1, 2, 3)
+    ]
+    solution = solve(problem([day_vehicle(capacity=1000)], stops), FAST)
+    assert len(solution.unassigned) == 1
+    assert sum(stops[s.stop].demand for s in solution.routes[0].stops) == 800
+
+
+def test_allowed_vehicles_are_respected() -> None:
+    """A stop allowed only on the far vehicle goes there; a stop no vehicle may serve is left out."""
+    near, far = day_vehicle(start=1, end=1), day_vehicle(start=5, end=5)
+    stops = [
+        Stop(location=1, window=TimeWindow(8 * HOUR, 18 * HOUR), allowed_vehicles=(1,)),
+        Stop(location=2, window=TimeWindow(8 * HOUR, 18 * HOUR), allowed_vehicles=(), drop_penalty=10),
+    ]
+    solution = solve(problem([near, far], stops), FAST)
+    assert [s.stop for s in solution.routes[1].stops] == [0]
+    assert solution.routes[0].stops == ()
+    assert solution.unassigned == (1,)
+
+
+def test_cheap_drops_are_dropped_and_mandatory_stops_kept() -> None:
+    """A stop whose penalty is below its travel cost is left out; one without a penalty is served."""
+    stops = [
+        Stop(location=5, window=TimeWindow(8 * HOUR, 18 * HOUR), drop_penalty=10),
+        Stop(location=4, window=TimeWindow(8 * HOUR, 18 * HOUR)),
+    ]
+    solution = solve(problem([day_vehicle()], stops), FAST)
+    assert solution.unassigned == (0,)
+
+
+def test_vehicle_costs_steer_the_assignment() -> None:
+    """An extra cost on one vehicle sends the stop to the other, equally placed vehicle."""
+    stops = [Stop(location=1, window=TimeWindow(8 * HOUR, 18 * HOUR), vehicle_costs=((0, 5000),))]
+    solution = solve(problem([day_vehicle(), day_vehicle()], stops), FAST)
+    assert [len(r.stops) for r in solution.routes] == [0, 1]
+
+
+def test_soft_workload_cap_spreads_work() -> None:
+    """With a soft cap on work, four long jobs are shared between two technicians."""
+    stops = [Stop(location=1, window=TimeWindow(8 * HOUR, 18 * HOUR), service=2 * HOUR) for _ in range(4)]
+    capped = [day_vehicle(soft_max_work=5 * HOUR, workload_cost=10) for _ in range(2)]
+    solution = solve(problem(capped, stops), FAST)
+    assert sorted(len(r.stops) for r in solution.routes) == [2, 2]
+
+
+def test_warm_start_from_an_earlier_plan() -> None:
+    """An initial assignment is accepted and the result serves every stop."""
+    stops = [Stop(location=i, window=TimeWindow(8 * HOUR, 18 * HOUR)) for i in range(1, 5)]
+    solution = solve(problem([day_vehicle(), day_vehicle()], stops, initial_routes=((0, 1), (2, 3))), FAST)
+    assert solution.unassigned == ()
+
+
+def test_parallel_workers_return_a_complete_solution() -> None:
+    """Two searches in two processes give one solution serving every stop."""
+    stops = [Stop(location=i, window=TimeWindow(8 * HOUR, 18 * HOUR)) for i in range(1, 5)]
+    solution = solve(problem([day_vehicle()], stops), SolveOptions(time_limit_s=0.5, workers=2))
+    assert solution.unassigned == () and solution.travel_metres == 40000
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"vehicles": (Vehicle(start=9, end=0, shift=TimeWindow(0, 10)),)}, "location 9"),
+        ({"stops": (Stop(location=7, window=TimeWindow(0, 10)),)}, "location 7"),
+        ({"stops": (Stop(location=1, window=TimeWindow(0, 10), allowed_vehicles=(3,)),)}, "vehicle 3"),
+        ({"objective": "money"}, "objective"),
+        ({"initial_routes": ((), ())}, "one route per vehicle"),
+        ({"initial_routes": ((0,),)}, "at most once"),
+    ],
+)
+def test_problems_are_validated(kwargs: dict, message: str) -> None:
+    """Inconsistent problems fail when built, naming what is wrong."""
+    seconds, metres = line(3)
+    base = dict(durations=seconds, distances=metres, vehicles=(day_vehicle(),), stops=(), objective="time")
+    base.update(kwargs)
+    with pytest.raises(ValueError, match=message):
+        RoutingProblem(**base)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"time_limit_s": 0}, "time_limit_s"),
+        ({"workers": 0}, "workers"),
+        ({"first_solution": "MAGIC"}, "MAGIC"),
+    ],
+)
+def test_options_are_validated(kwargs: dict, message: str) -> None:
+    """Bad search options are refused before any search starts."""
+    with pytest.raises(ValueError, match=message):
+        SolveOptions(**kwargs)
