@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -88,28 +90,46 @@ class NominatimGeocoder:
     ) -> None:
         from geopy.geocoders import Nominatim
 
-        if not user_agent:
+        if not user_agent or not user_agent.strip():
             raise ValueError("Nominatim requires an identifying user agent")
+        if not (math.isfinite(min_delay_s) and min_delay_s >= 0):
+            raise ValueError(f"min_delay_s must be zero or more, got {min_delay_s}")
+        if not (math.isfinite(timeout_s) and timeout_s > 0):
+            raise ValueError(f"timeout_s must be positive, got {timeout_s}")
         self._client = Nominatim(user_agent=user_agent, domain=domain, scheme=scheme, timeout=timeout_s)
+        self._server = f"{scheme}://{domain}"
         self._country_codes = country_codes
         self._min_delay_s = min_delay_s
-        self._last_call = 0.0
+        self._last_call = -math.inf
+        # One request at a time, so that the delay holds across threads sharing this geocoder.
+        self._lock = threading.Lock()
 
     def geocode(self, address: str, postal_code: str | None = None) -> GeocodeResult | None:
         """Ask Nominatim, never faster than its rate limit."""
         from geopy.exc import GeopyError
 
-        wait = self._last_call + self._min_delay_s - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
         query = f"{address}, {postal_code}" if postal_code else address
-        try:
-            location = self._client.geocode(query, country_codes=self._country_codes, addressdetails=True)
-        except GeopyError as exc:
-            raise GeocodingUnavailable(str(exc)) from exc
-        finally:
-            self._last_call = time.monotonic()
+        with self._lock:
+            wait = self._last_call + self._min_delay_s - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                location = self._client.geocode(query, country_codes=self._country_codes, addressdetails=True)
+            except GeopyError as exc:
+                raise GeocodingUnavailable(f"Nominatim at {self._server} failed: {exc}") from exc
+            except ValueError as exc:  # geopy reading a position that is not a number or is off the globe
+                raise self._no_position() from exc
+            finally:
+                self._last_call = time.monotonic()
         if location is None:
             return None
+        # From the raw answer: geopy reads a missing position as 0, 0 and wraps a longitude past 180.
+        try:
+            point = Point(lat=float(location.raw["lat"]), lon=float(location.raw["lon"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise self._no_position() from exc
         found_code = (location.raw.get("address") or {}).get("postcode") or postal_code
-        return GeocodeResult(Point(lat=location.latitude, lon=location.longitude), found_code, "street")
+        return GeocodeResult(point, found_code, "street")
+
+    def _no_position(self) -> GeocodingUnavailable:
+        return GeocodingUnavailable(f"Nominatim at {self._server} sent a place with no valid position")
