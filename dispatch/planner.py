@@ -12,7 +12,7 @@ import numpy as np
 
 from dispatch.day import DAY_FULL, DayProblem, Job, Reason, TechnicianDay
 from dispatch.eligibility import Candidate, candidates, explain_ineligible
-from routing.problem import RoutingProblem, Stop, TimeWindow, Vehicle
+from routing.problem import RoutingProblem, Solution, Stop, TimeWindow, Vehicle
 from routing.solver import SolveOptions, solve
 
 
@@ -99,21 +99,24 @@ def plan_day(
     groups = _groups(working, placeable)
     processes = max(1, min(processes or os.cpu_count() or 1, len(groups)))
     budgets = _time_budgets(groups, options.time_limit_s, processes)
-    tasks = [(problem, g, replace(options, time_limit_s=b)) for g, b in zip(groups, budgets, strict=True)]
+    # Only each group's own slice of the matrices travels to the worker processes.
+    models = [_routing_problem(problem, group) for group in groups]
+    runs = [replace(options, time_limit_s=b) for b in budgets]
 
-    results: list[tuple[list[TechnicianPlan], list[int], float]] = []
+    solutions: list[Solution] = []
     if processes == 1:
-        for done, task in enumerate(tasks, 1):
-            results.append(_solve_group(*task))
+        for done, (model, run) in enumerate(zip(models, runs, strict=True), 1):
+            solutions.append(solve(model, run))
             if progress:
-                progress(done, len(tasks))
+                progress(done, len(models))
     else:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-            for done, result in enumerate(pool.map(_solve_group_task, tasks), 1):
-                results.append(result)
+            for done, solution in enumerate(pool.map(solve, models, runs), 1):
+                solutions.append(solution)
                 if progress:
-                    progress(done, len(tasks))
+                    progress(done, len(models))
+    results = [_read_group(g, s) for g, s in zip(groups, solutions, strict=True)]
 
     routes: list[TechnicianPlan] = []
     by_id = {job.id: (job, found) for job, found in placeable}
@@ -172,13 +175,8 @@ def _time_budgets(groups: Sequence[_Group], limit: float, processes: int) -> lis
     return [min(limit, max(1.0, limit * processes * size / total)) for size in sizes]
 
 
-def _solve_group_task(task: tuple[DayProblem, _Group, SolveOptions]):
-    return _solve_group(*task)
-
-
-def _solve_group(
-    problem: DayProblem, group: _Group, options: SolveOptions
-) -> tuple[list[TechnicianPlan], list[int], float]:
+def _routing_problem(problem: DayProblem, group: _Group) -> RoutingProblem:
+    """The group as OR-Tools sees it: its technicians as vehicles, its jobs as stops, its slice of travel."""
     settings = problem.settings
     vehicle_of = {t.id: v for v, t in enumerate(group.technicians)}
     locations = sorted({t.location for t in group.technicians} | {j.location for j in group.jobs})
@@ -202,7 +200,7 @@ def _solve_group(
         _stop(job, found, local[job.location], vehicle_of, problem)
         for job, found in zip(group.jobs, group.options, strict=True)
     )
-    routing_problem = RoutingProblem(
+    return RoutingProblem(
         durations=problem.durations[grid],
         distances=problem.distances[grid],
         vehicles=vehicles,
@@ -210,7 +208,10 @@ def _solve_group(
         objective=settings.objective,  # type: ignore[arg-type]
         initial_routes=_initial_routes(group, vehicle_of),
     )
-    solution = solve(routing_problem, options)
+
+
+def _read_group(group: _Group, solution: Solution) -> tuple[list[TechnicianPlan], list[int], float]:
+    """Routes by technician and the jobs the solver left out, back in the day's own ids."""
     plans = []
     for route in solution.routes:
         tech = group.technicians[route.vehicle]
