@@ -1,0 +1,234 @@
+"""Which appointment slots of a day can really be served, and how good each one is.
+
+A slot is offered only when some eligible technician can take the new visit into their day as it is already
+booked: every visit they hold keeps its promised window, the driving between visits is real, the lunch break
+still fits and they are home by the end of the shift. This is an insertion check, not a count of free hours.
+
+The day's state (each technician's booked visits in window order, their load) is built once per day and reused
+for every slot and every customer who asks about that day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from dispatch.day import DayProblem, Job, TechnicianDay
+from dispatch.eligibility import missing_skills, works_in
+from routing.problem import TimeWindow
+
+INFINITY = 1 << 62
+# Grading: an hour of extra driving, an hour and a half of slack and four hours above the team's average
+# load are where each part of the grade bottoms out (or tops out, for slack).
+DETOUR_SCALE = 3600
+SLACK_SCALE = 5400
+LOAD_SCALE = 4 * 3600
+WEIGHTS = (0.5, 0.3, 0.2)  # travel, slack, balance
+
+
+@dataclass(frozen=True, slots=True)
+class TechnicianState:
+    """A technician's day as booked: their visits in the order they will make them, and how busy they are."""
+
+    technician: TechnicianDay
+    jobs: tuple[Job, ...]
+    load: int  # seconds of work booked
+    demand: int  # litres of van space booked
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DayState:
+    """Every working technician's booked day, ready for insertion checks; built once per day."""
+
+    durations: np.ndarray
+    technicians: tuple[TechnicianState, ...]
+    team_load: float  # average seconds of booked work per working technician
+    unplaced: tuple[int, ...]  # promised jobs with no technician that nobody can take any more
+
+
+@dataclass(frozen=True, slots=True)
+class Insertion:
+    """Where a new visit fits in a technician's day and what it costs there."""
+
+    technician_id: int
+    position: int  # index among the technician's booked visits
+    start: int  # when work on the new visit starts, at the earliest
+    detour: int  # seconds of driving added to the day
+    slack: int  # smallest margin left to a window's end or the shift's end, from the new visit on
+
+
+@dataclass(frozen=True, slots=True)
+class SlotOffer:
+    """A slot that can be served, its grade (0-100, higher is better) and the insertion it was graded by."""
+
+    window: TimeWindow
+    grade: int
+    insertion: Insertion
+
+
+def day_state(problem: DayProblem) -> DayState:
+    """The day as booked: promised jobs on their technicians in window order, the others placed greedily."""
+    working = {t.id: t for t in problem.technicians if t.shift is not None}
+    routes: dict[int, list[Job]] = {tech_id: [] for tech_id in working}
+    loose: list[Job] = []
+    for job in problem.jobs:
+        if not job.promised:
+            continue  # only promises bind a day; the optimizer fits unpromised work around them
+        if job.technician_id in routes:
+            routes[job.technician_id].append(job)
+        else:
+            loose.append(job)
+    states = {tech_id: _state(working[tech_id], jobs) for tech_id, jobs in routes.items()}
+    unplaced = []
+    for job in sorted(loose, key=lambda j: (j.window.start, j.window.end, j.id)):
+        team = DayState(problem.durations, tuple(states.values()), 0.0, ())
+        found = [i for state in eligible(team, job) if (i := best_insertion(team, state, job)) is not None]
+        if not found:
+            unplaced.append(job.id)
+            continue
+        best = min(found, key=lambda i: (i.detour, -i.slack, i.technician_id))
+        state = states[best.technician_id]
+        states[best.technician_id] = _state(state.technician, [*state.jobs, job])
+    team_load = sum(s.load for s in states.values()) / len(states) if states else 0.0
+    return DayState(problem.durations, tuple(states.values()), team_load, tuple(unplaced))
+
+
+def _state(tech: TechnicianDay, jobs: Sequence[Job]) -> TechnicianState:
+    ordered = tuple(sorted(jobs, key=_visit_order))
+    return TechnicianState(
+        technician=tech,
+        jobs=ordered,
+        load=sum(j.duration for j in ordered),
+        demand=sum(j.demand for j in ordered),
+    )
+
+
+def _visit_order(job: Job) -> tuple[int, int, int, int]:
+    return (job.window.start, job.window.end, job.planned_start or 0, job.id)
+
+
+def eligible(state: DayState, job: Job) -> list[TechnicianState]:
+    """Technicians whose region, skills, crew and van allow the job, whatever their day holds."""
+    found = []
+    for tech_state in state.technicians:
+        tech = tech_state.technician
+        if works_in(tech, job.region) is None or missing_skills(tech, job):
+            continue
+        if tech.capacity is not None and tech_state.demand + job.demand > tech.capacity:
+            continue
+        found.append(tech_state)
+    return found
+
+
+def best_insertion(state: DayState, tech_state: TechnicianState, job: Job) -> Insertion | None:
+    """The feasible place for the job in the technician's day with the least detour, or None."""
+    tech = tech_state.technician
+    travel = state.durations
+    locations = [tech.location, *(j.location for j in tech_state.jobs), tech.location]
+    best: Insertion | None = None
+    for position in range(len(tech_state.jobs) + 1):
+        # Jobs are in window order; a job whose window closes before the new one opens stays in front.
+        if position < len(tech_state.jobs) and tech_state.jobs[position].window.end < job.window.start:
+            continue
+        if position > 0 and tech_state.jobs[position - 1].window.start > job.window.end:
+            break
+        before, after = locations[position], locations[position + 1]
+        detour = int(travel[before, job.location] + travel[job.location, after] - travel[before, after])
+        if best is not None and detour >= best.detour:
+            continue
+        sequence = [*tech_state.jobs[:position], job, *tech_state.jobs[position:]]
+        timing = route_timing(tech, sequence, travel, watch_from=position)
+        if timing is None:
+            continue
+        start, slack = timing
+        best = Insertion(tech.id, position, start, detour, slack)
+    return best
+
+
+def route_timing(
+    tech: TechnicianDay, jobs: Sequence[Job], travel: np.ndarray, *, watch_from: int = 0
+) -> tuple[int, int] | None:
+    """Earliest start of jobs[watch_from] and the least slack from there on, or None if the day breaks.
+
+    Starts are propagated forward at the earliest; each break may be taken in any gap, before driving on
+    or after arriving, so the state is the earliest time for each number of breaks already taken.
+    """
+    shift = tech.shift
+    if shift is None:
+        return None
+    breaks = sorted(tech.breaks, key=lambda b: (b.earliest, b.latest))
+    # Per number of breaks taken: (earliest time free, least slack so far on that path).
+    times = [shift.start] + [INFINITY] * len(breaks)
+    slacks = [INFINITY] * (len(breaks) + 1)
+    here, watched_start = tech.location, -1
+    for index, job in enumerate(jobs):
+        watching = index >= watch_from
+        times, slacks = _gap(times, slacks, breaks, int(travel[here, job.location]))
+        for k, arrive in enumerate(times):
+            if arrive >= INFINITY:
+                continue
+            begin = max(arrive, job.window.start)
+            if begin > job.window.end:
+                times[k] = INFINITY
+                continue
+            times[k] = begin + job.duration
+            if watching:
+                slacks[k] = min(slacks[k], job.window.end - begin)
+        if index == watch_from:
+            reachable = [t - job.duration for t in times if t < INFINITY]
+            if not reachable:
+                return None
+            watched_start = min(reachable)
+        here = job.location
+    times, slacks = _gap(times, slacks, breaks, int(travel[here, tech.location]))
+    home = times[-1]
+    if home > shift.end:
+        return None
+    return watched_start, min(slacks[-1], shift.end - home)
+
+
+def _gap(times: list[int], slacks: list[int], breaks: Sequence, drive: int) -> tuple[list[int], list[int]]:
+    """Drive to the next place, taking any breaks still due before leaving or after arriving."""
+    times, slacks = _take_breaks(list(times), list(slacks), breaks)
+    times = [t + drive if t < INFINITY else INFINITY for t in times]
+    return _take_breaks(times, slacks, breaks)
+
+
+def _take_breaks(times: list[int], slacks: list[int], breaks: Sequence) -> tuple[list[int], list[int]]:
+    for k, brk in enumerate(breaks):
+        if times[k] >= INFINITY:
+            continue
+        begin = max(times[k], brk.earliest)
+        if begin <= brk.latest and begin + brk.duration < times[k + 1]:
+            times[k + 1], slacks[k + 1] = begin + brk.duration, slacks[k]
+    return times, slacks
+
+
+def grade(insertion: Insertion, load: int, team_load: float) -> int:
+    """0-100 from the driving added, the slack left and how far above the team it loads the technician."""
+    travel = max(0.0, 1 - insertion.detour / DETOUR_SCALE)
+    slack = min(1.0, max(0, insertion.slack) / SLACK_SCALE)
+    balance = max(0.0, 1 - max(0.0, load - team_load) / LOAD_SCALE)
+    w_travel, w_slack, w_balance = WEIGHTS
+    return round(100 * (w_travel * travel + w_slack * slack + w_balance * balance))
+
+
+def offer_slots(state: DayState, job: Job, windows: Sequence[TimeWindow]) -> list[SlotOffer]:
+    """The windows the job can be promised in, each with its grade and tentative technician, best first."""
+    team = eligible(state, job)
+    offers = []
+    for window in windows:
+        candidate = replace(job, window=window, promised=True)
+        best: SlotOffer | None = None
+        for tech_state in team:
+            insertion = best_insertion(state, tech_state, candidate)
+            if insertion is None:
+                continue
+            offer = SlotOffer(window, grade(insertion, tech_state.load, state.team_load), insertion)
+            if best is None or (offer.grade, -offer.insertion.detour) > (best.grade, -best.insertion.detour):
+                best = offer
+        if best is not None:
+            offers.append(best)
+    return sorted(offers, key=lambda o: (-o.grade, o.window.start))
