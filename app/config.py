@@ -48,6 +48,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "NOMINATIM_DOMAIN": "nominatim.openstreetmap.org",
         "NOMINATIM_COUNTRY_CODES": "cn",
         "ORDERS_PAGE_SIZE": 50,
+        # Travel times: straight lines at each region's speed unless an OSRM server is configured.
+        "OSRM_URL": os.environ.get("OSRM_URL", ""),
+        "OSRM_PROFILE": "driving",
+        "OSRM_TIMEOUT_S": 10.0,
+        "TRAVEL_CACHE_PAIRS": 500_000,
     }
 
 
