@@ -36,13 +36,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     rest_api.init_app(app)
     app.register_error_handler(ServiceError, _service_error)
 
-    from app import cli
+    from app import cli, tasks
     from app.api import BLUEPRINTS
     from app.services.geocoding import build_geocoder
 
     for blueprint in BLUEPRINTS:
         rest_api.register_blueprint(blueprint)
     cli.init_app(app)
+    tasks.init_app(app)
     app.extensions["fieldops.geocoder"] = build_geocoder(app.config)
     return app
 

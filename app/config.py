@@ -53,6 +53,14 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "OSRM_PROFILE": "driving",
         "OSRM_TIMEOUT_S": 10.0,
         "TRAVEL_CACHE_PAIRS": 500_000,
+        # Planning runs in the background: a SQLite queue under the instance folder, or Redis.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "HUEY_NAME": "fieldops",  # also the Redis key prefix, so several deployments can share a server
+        "HUEY_IMMEDIATE": False,  # run tasks at once, in the caller (tests)
+        "HUEY_IN_PROCESS": True,  # the served app runs its own consumer threads (the embedded set-up)
+        "HUEY_WORKERS": 2,
+        "PLAN_TIME_LIMIT_S": 30,
+        "PLAN_PROCESSES": None,  # solver processes per plan; None: one per CPU
     }
 
 

@@ -50,6 +50,7 @@ def make_config(url: str) -> dict[str, object]:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "HUEY_IMMEDIATE": True,  # background tasks run in the request that queues them
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 40}
         if url.startswith("postgresql")
         else {},
