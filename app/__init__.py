@@ -38,10 +38,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from app import cli, tasks
     from app.api import BLUEPRINTS
+    from app.booking import api_blp as booking_api
+    from app.booking import page_bp as booking_page
     from app.services.geocoding import build_geocoder
 
-    for blueprint in BLUEPRINTS:
+    for blueprint in (*BLUEPRINTS, booking_api):
         rest_api.register_blueprint(blueprint)
+    app.register_blueprint(booking_page)
     cli.init_app(app)
     tasks.init_app(app)
     app.extensions["fieldops.geocoder"] = build_geocoder(app.config)

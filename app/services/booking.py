@@ -1,0 +1,535 @@
+"""Customer self-booking: the slots a region can really serve, booking one, rescheduling and cancelling.
+
+Slots come from the region's templates (local wall-clock times) within the booking horizon, after the
+cut-off and the lead time, and never before the goods arrive. Whether a slot can be served is decided by
+`dispatch.slots` against the day as already booked. Booking re-checks that inside a transaction that
+serialises all bookings touching the same technicians' day, so the last place goes to exactly one customer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import and_, or_, select, text
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Order, Region, Technician, Visit, technician_help_regions, utcnow
+from app.services.booking_links import order_for_booking_token
+from app.services.errors import Conflict, Invalid, NotFound
+from app.services.events import Actor, record_order_transition, record_visit_change
+from dispatch import OrderAction, OrderStatus
+from dispatch import transition as lifecycle_step
+from dispatch.build import OrderRecord, TechnicianRecord, build_day_problem, day_locations
+from dispatch.calendar import local_instant
+from dispatch.day import Job
+from dispatch.slots import DayState, SlotOffer, day_state, offer_slots
+from routing.geo import Point
+from routing.matrix import CachedProvider, GeodesicProvider, OSRMTableProvider, TravelMatrix
+from routing.problem import TimeWindow
+
+# Settings, each overridable as FIELDOPS_BOOKING_*; slot templates also per region code.
+DEFAULTS: Mapping[str, Any] = {
+    "BOOKING_SLOTS": ["08:00-10:00", "10:00-12:00", "13:00-15:00", "15:00-17:00", "17:00-19:00"],
+    "BOOKING_REGION_SLOTS": {},  # {"XH": ["09:00-12:00", ...]}
+    "BOOKING_HORIZON_DAYS": 14,
+    "BOOKING_LEAD_MINUTES": 120,
+    "BOOKING_CUTOFF": "18:00",  # after this, local, tomorrow can no longer be booked or changed
+}
+BOOKABLE = (OrderStatus.AWAITING_GOODS, OrderStatus.READY_TO_SCHEDULE, OrderStatus.SCHEDULED)
+CUSTOMER = Actor(type="customer", name="customer")
+ALTERNATIVES = 5
+
+
+class SlotUnavailable(Conflict):
+    """The slot was free when offered but is not any more; the body carries the next best ones."""
+
+
+class BookingClosed(Conflict):
+    """The appointment is too close to change on line."""
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedSlot:
+    """A slot as the customer sees it: local start and end, and its grade."""
+
+    start: datetime
+    end: datetime
+    grade: int
+    technician_id: int
+
+    def as_json(self) -> dict[str, Any]:
+        """The slot as the API and the 409 body show it."""
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "grade": self.grade}
+
+
+def setting(name: str) -> Any:
+    """A booking setting from the app's configuration, else its default."""
+    return current_app.config.get(name, DEFAULTS[name])
+
+
+def order_for_token(token: str) -> Order:
+    """The order a booking link opens; a bad, expired or revoked link is simply not found."""
+    order = order_for_booking_token(token)
+    if order is None:
+        raise NotFound("This booking link is not valid or has expired.")
+    return order
+
+
+def slot_templates(region: Region) -> list[tuple[time, time]]:
+    """The region's slots as local (start, end) times."""
+    specs = setting("BOOKING_REGION_SLOTS").get(region.code) or setting("BOOKING_SLOTS")
+    templates = []
+    for spec in specs:
+        first, last = (time.fromisoformat(part.strip()) for part in spec.split("-"))
+        templates.append((first, last))
+    return sorted(templates)
+
+
+def first_bookable_day(region: Region, now: datetime) -> date:
+    """Tomorrow until the cut-off (local), the day after from then on; never today."""
+    local = now.astimezone(ZoneInfo(region.time_zone))
+    cutoff = time.fromisoformat(setting("BOOKING_CUTOFF"))
+    return local.date() + timedelta(days=1 if local.time() < cutoff else 2)
+
+
+def bookable_days(
+    order: Order, now: datetime, first: date | None = None, days: int | None = None
+) -> list[date]:
+    """The days a customer may pick from: within the horizon, after the cut-off and the goods' arrival."""
+    region = order.region
+    today = now.astimezone(ZoneInfo(region.time_zone)).date()
+    horizon = int(setting("BOOKING_HORIZON_DAYS"))
+    opens = max(first_bookable_day(region, now), order.earliest_start, first or today)
+    closes = min(today + timedelta(days=horizon), (first or today) + timedelta(days=(days or horizon) - 1))
+    return [opens + timedelta(days=n) for n in range((closes - opens).days + 1)]
+
+
+def _windows(region: Region, day: date, now: datetime) -> list[tuple[datetime, datetime]]:
+    """The day's slots as UTC instants; slots at times daylight saving skips or repeats are left out."""
+    earliest = now + timedelta(minutes=int(setting("BOOKING_LEAD_MINUTES")))
+    found = []
+    for first, last in slot_templates(region):
+        try:
+            start, end = (local_instant(day, at, region.time_zone) for at in (first, last))
+        except ValueError:
+            continue
+        if start >= earliest:
+            found.append((start, end))
+    return found
+
+
+def available_slots(
+    *, order: Order, first: date | None, days: int | None, now: datetime | None = None
+) -> list[OfferedSlot]:
+    """Every slot a qualified technician can really serve, best first."""
+    now = now or utcnow()
+    _check_bookable(order)
+    chosen = bookable_days(order, now, first, days)
+    return _offers(order, chosen, now)
+
+
+def _offers(order: Order, days: Sequence[date], now: datetime) -> list[OfferedSlot]:
+    region = order.region
+    tz = ZoneInfo(region.time_zone)
+    team = DayTeam.load(region)
+    found: list[OfferedSlot] = []
+    states = team.day_states(order, days)
+    for day in days:
+        windows = _windows(region, day, now)
+        prepared = states.get(day)
+        if not windows or prepared is None:
+            continue
+        state, job, origin = prepared
+        seconds = [_span(start, end, origin) for start, end in windows]
+        for offer in offer_slots(state, job, seconds):
+            found.append(_offered(offer, origin, tz))
+    return sorted(found, key=lambda s: (-s.grade, s.start))
+
+
+def _span(start: datetime, end: datetime, origin: datetime) -> TimeWindow:
+    return TimeWindow(int((start - origin).total_seconds()), int((end - origin).total_seconds()))
+
+
+def _offered(offer: SlotOffer, origin: datetime, tz: ZoneInfo) -> OfferedSlot:
+    return OfferedSlot(
+        start=(origin + timedelta(seconds=offer.window.start)).astimezone(tz),
+        end=(origin + timedelta(seconds=offer.window.end)).astimezone(tz),
+        grade=offer.grade,
+        technician_id=offer.insertion.technician_id,
+    )
+
+
+# What the customer is told about a visit's progress, by the visit's status.
+STAGES = {
+    "booked": "scheduled",
+    "accepted": "scheduled",
+    "en_route": "on_the_way",
+    "arrived": "arrived",
+    "in_progress": "in_progress",
+    "paused": "in_progress",
+    "completed": "done",
+}
+ETA_FIELDS = ("eta", "estimated_arrival", "planned_arrival")
+
+
+def customer_view(order: Order, now: datetime | None = None) -> dict[str, Any]:
+    """The order as its customer may see it: what, where, when, and how far the visit has got."""
+    now = now or utcnow()
+    tz = ZoneInfo(order.region.time_zone)
+    visit = order.current_visit
+    if visit is None and order.status in (OrderStatus.COMPLETED, OrderStatus.CLOSED):
+        visit = next((v for v in reversed(order.visits) if v.status == "completed"), None)
+    appointment = None
+    if visit is not None:
+        stage = STAGES.get(visit.status, "scheduled")
+        eta = None
+        if stage == "on_the_way":
+            eta = next((getattr(visit, f) for f in ETA_FIELDS if getattr(visit, f, None) is not None), None)
+        appointment = {
+            "start": visit.window_start.astimezone(tz),
+            "end": visit.window_end.astimezone(tz),
+            "stage": stage,
+            "eta": eta.astimezone(tz) if eta is not None else None,
+            "changeable": visit.status == "booked" and visit.day >= first_bookable_day(order.region, now),
+        }
+    return {
+        "reference": order.external_ref,
+        "kind": order.kind,
+        "status": order.status,
+        "items": [{"sku": i.product.sku, "name": i.product.name, "qty": i.qty} for i in order.items],
+        "site": {"address": order.site.address},
+        "time_zone": order.region.time_zone,
+        "earliest_start": order.earliest_start,
+        "bookable": order.status in BOOKABLE and (visit is None or visit.status == "booked"),
+        "appointment": appointment,
+    }
+
+
+def _check_bookable(order: Order) -> None:
+    if order.status not in BOOKABLE:
+        raise Conflict(f"This order cannot be booked on line now (it is {order.status.replace('_', ' ')}).")
+    visit = order.current_visit
+    if visit is not None and visit.status != "booked":
+        raise Conflict("The technician has already taken this visit on; please call us to change it.")
+
+
+def book_appointment(*, order: Order, start: datetime, now: datetime | None = None) -> Visit:
+    """Book (or move) the order's visit to the slot starting at `start`, if it can still be served."""
+    now = now or utcnow()
+    order_id = order.id
+    _check_bookable(order)
+    if order.current_visit is not None:  # a closed appointment is the answer, whatever slot was asked for
+        _check_changeable(order, order.current_visit, now)
+    slot = _requested_slot(order, start, now)
+    _start_serialised()
+    try:
+        visit = _book_locked(order_id, slot, now)
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return visit
+
+
+def _book_locked(order_id: int, slot: tuple[datetime, datetime], now: datetime) -> Visit:
+    order = _locked_order(order_id)
+    region = order.region
+    _check_bookable(order)
+    visit = order.current_visit
+    if visit is not None:
+        _check_changeable(order, visit, now)
+    day = slot[0].astimezone(ZoneInfo(region.time_zone)).date()
+    team = DayTeam.load(region)
+    _serialise_day(team.region_ids, day)
+    prepared = team.day_states(order, [day]).get(day)
+    offers = [] if prepared is None else offer_slots(prepared[0], prepared[1], [_span(*slot, prepared[2])])
+    if not offers:
+        db.session.rollback()  # let the others go on while the alternatives are worked out
+        order = db.session.get(Order, order_id)
+        alternatives = _offers(order, bookable_days(order, now, day, 3), now)
+        raise SlotUnavailable(
+            "Sorry, this slot has just been taken. Please choose another.",
+            extra={"slots": [s.as_json() for s in alternatives[:ALTERNATIVES]]},
+        )
+    technician_id = offers[0].insertion.technician_id
+    window = {"start": slot[0].isoformat(), "end": slot[1].isoformat()}
+    if visit is None:
+        visit = Visit(
+            order=order,
+            technician_id=technician_id,
+            day=day,
+            window_start=slot[0],
+            window_end=slot[1],
+            status="booked",
+        )
+        db.session.add(visit)
+        db.session.flush()
+        record_visit_change(
+            visit, action="book", from_state=None, to_state="booked", actor=CUSTOMER, data=window
+        )
+    else:
+        before = {"start": visit.window_start.isoformat(), "end": visit.window_end.isoformat()}
+        visit.technician_id, visit.day = technician_id, day
+        visit.window_start, visit.window_end = slot
+        visit.planned_arrival, visit.sequence = None, None
+        record_visit_change(
+            visit,
+            action="reschedule",
+            from_state="booked",
+            to_state="booked",
+            actor=CUSTOMER,
+            data={"from": before, "to": window},
+        )
+    if order.status != OrderStatus.SCHEDULED:
+        record_order_transition(
+            order, lifecycle_step(order.status, OrderAction.SCHEDULE), CUSTOMER, data=window
+        )
+    return visit
+
+
+def cancel_appointment(*, order: Order, now: datetime | None = None) -> Order:
+    """Free the order's slot; the order waits to be booked again."""
+    now = now or utcnow()
+    order_id = order.id
+    _start_serialised()
+    try:
+        order = _cancel_locked(order_id, now)
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return order
+
+
+def _cancel_locked(order_id: int, now: datetime) -> Order:
+    order = _locked_order(order_id)
+    visit = order.current_visit
+    if visit is None or order.status != OrderStatus.SCHEDULED:
+        raise Conflict("There is no appointment to cancel.")
+    if visit.status != "booked":
+        raise Conflict("The technician has already taken this visit on; please call us to cancel it.")
+    _check_changeable(order, visit, now)
+    record_visit_change(visit, action="cancel", from_state="booked", to_state="cancelled", actor=CUSTOMER)
+    visit.status = "cancelled"
+    record_order_transition(order, lifecycle_step(order.status, OrderAction.UNSCHEDULE), CUSTOMER)
+    return order
+
+
+def _requested_slot(order: Order, start: datetime, now: datetime) -> tuple[datetime, datetime]:
+    """The slot that starts at `start`, or a 422 that says why there is none."""
+    region = order.region
+    local = start.astimezone(ZoneInfo(region.time_zone))
+    day = local.date()
+    match = [(s, e) for s, e in _all_windows(region, day) if s == start]
+    if not match:
+        raise Invalid({"start": "is not the start of one of our appointment slots"})
+    if day not in bookable_days(order, now, day, 1) or match[0][0] < now + timedelta(
+        minutes=int(setting("BOOKING_LEAD_MINUTES"))
+    ):
+        raise Invalid({"start": "this slot can no longer be booked, or cannot be booked yet; choose another"})
+    return match[0]
+
+
+def _all_windows(region: Region, day: date) -> list[tuple[datetime, datetime]]:
+    return _windows(region, day, datetime.min.replace(tzinfo=ZoneInfo("UTC")))
+
+
+def _check_changeable(order: Order, visit: Visit, now: datetime) -> None:
+    if visit.day < first_bookable_day(order.region, now):
+        cutoff = setting("BOOKING_CUTOFF")
+        raise BookingClosed(
+            f"Your appointment on {visit.day.isoformat()} can no longer be changed on line "
+            f"(changes close at {cutoff} the day before); please call us."
+        )
+
+
+def _start_serialised() -> None:
+    """End the request's read transaction and begin one that writers queue behind (SQLite)."""
+    db.session.commit()
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite has one writer at a time; taking the write lock up front makes the re-check and the write
+        # one step. Python's sqlite3 starts no transaction of its own before this.
+        db.session.execute(text("BEGIN IMMEDIATE"))
+
+
+def _locked_order(order_id: int) -> Order:
+    order = db.session.scalar(
+        select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+    )
+    if order is None:
+        raise NotFound("This booking link is not valid or has expired.")
+    return order
+
+
+def _serialise_day(region_ids: Iterable[int], day: date) -> None:
+    """Hold, until commit, the lock of each region whose technicians could serve the day (PostgreSQL)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for region_id in sorted(region_ids):  # always in the same order, so two bookings never deadlock
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": day_lock_key(region_id, day)})
+
+
+def day_lock_key(region_id: int, day: date) -> int:
+    """A signed 64-bit advisory-lock key for a region's day."""
+    digest = hashlib.blake2b(f"booking:{region_id}:{day.isoformat()}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DayTeam:
+    """The region's technicians and what a day's insertion check needs to know about them."""
+
+    region: Region
+    technicians: tuple[TechnicianRecord, ...]
+    region_ids: frozenset[int]
+
+    @classmethod
+    def load(cls, region: Region) -> DayTeam:
+        """Active technicians who work in or may help the region."""
+        helps = select(technician_help_regions.c.technician_id).where(
+            technician_help_regions.c.region_id == region.id
+        )
+        query = (
+            select(Technician)
+            .where(
+                Technician.active.is_(True),
+                or_(Technician.primary_region_id == region.id, Technician.id.in_(helps)),
+            )
+            .options(
+                selectinload(Technician.skills),
+                selectinload(Technician.shifts),
+                selectinload(Technician.absences),
+                selectinload(Technician.help_regions),
+                selectinload(Technician.primary_region),
+            )
+            .order_by(Technician.id)
+        )
+        techs = list(db.session.scalars(query))
+        region_ids = {region.id}
+        for tech in techs:
+            region_ids.add(tech.primary_region_id)
+            region_ids.update(r.id for r in tech.help_regions)
+        return cls(region, tuple(_technician_record(t) for t in techs), frozenset(region_ids))
+
+    def day_states(self, order: Order, days: Sequence[date]) -> dict[date, tuple[DayState, Job, datetime]]:
+        """Per day, the booked state of the team, the order as a job, and the day's origin."""
+        if not days or not self.technicians:
+            return {}
+        booked = _booked_records(self, order, days)
+        new = _order_record(order, None)
+        everything = [record for records in booked.values() for record in records]
+        points = day_locations(self.technicians, [*everything, new])
+        index = {point: n for n, point in enumerate(points)}
+        matrix = travel_provider(self.region).matrix(points, points)
+        found = {}
+        for day in days:
+            records = [*booked.get(day, []), replace(new, earliest_start=day)]
+            local = day_locations(self.technicians, records)
+            rows = np.array([index[p] for p in local])
+            sub = TravelMatrix(matrix.seconds[np.ix_(rows, rows)], matrix.metres[np.ix_(rows, rows)])
+            try:
+                problem, origin = build_day_problem(
+                    day, self.region.time_zone, self.technicians, records, sub
+                )
+            except ValueError:  # a shift or lunch at a time the clocks skip or repeat: no slots that day
+                continue
+            job = next(j for j in problem.jobs if j.id == order.id)
+            found[day] = (day_state(problem), job, origin)
+        return found
+
+
+def _booked_records(team: DayTeam, order: Order, days: Sequence[date]) -> dict[date, list[OrderRecord]]:
+    """The visits already promised on the days to the team, or in the region with nobody yet."""
+    tech_ids = [t.id for t in team.technicians]
+    query = (
+        select(Visit)
+        .join(Order, Visit.order_id == Order.id)
+        .where(
+            Visit.day.in_(list(days)),
+            Visit.status.not_in(Visit.CLOSED_STATUSES),
+            Visit.order_id != order.id,
+            or_(
+                Visit.technician_id.in_(tech_ids),
+                and_(Visit.technician_id.is_(None), Order.region_id == team.region.id),
+            ),
+        )
+        .options(
+            selectinload(Visit.order).selectinload(Order.skills),
+            selectinload(Visit.order).selectinload(Order.site),
+            selectinload(Visit.order).selectinload(Order.region),
+        )
+        .order_by(Visit.id)
+    )
+    found: dict[date, list[OrderRecord]] = {}
+    for visit in db.session.scalars(query):
+        found.setdefault(visit.day, []).append(_order_record(visit.order, visit))
+    return found
+
+
+def _order_record(order: Order, visit: Visit | None) -> OrderRecord:
+    return OrderRecord(
+        id=order.id,
+        site=Point(lat=order.site.lat, lon=order.site.lon),
+        region=order.region.code,
+        kind=order.kind,
+        duration_min=order.duration_min,
+        # A visit already promised binds its day, whatever the goods' date says.
+        earliest_start=min(order.earliest_start, visit.day) if visit is not None else order.earliest_start,
+        sla_due=order.sla_due,
+        priority=order.priority,
+        skills=tuple((s.skill.code, s.min_level) for s in order.skills),
+        crew_size=order.crew_size,
+        volume_l=order.volume_l,
+        promised=(visit.window_start, visit.window_end) if visit is not None else None,
+        technician_id=visit.technician_id if visit is not None else None,
+        planned_arrival=visit.planned_arrival if visit is not None else None,
+    )
+
+
+def _technician_record(tech: Technician) -> TechnicianRecord:
+    return TechnicianRecord(
+        id=tech.id,
+        code=tech.code,
+        home=Point(lat=tech.home_lat, lon=tech.home_lon),
+        primary_region=tech.primary_region.code,
+        help_regions=tuple(r.code for r in tech.help_regions),
+        skills=tuple((s.skill.code, s.level) for s in tech.skills),
+        crew_size=tech.crew_size,
+        van_volume_l=tech.van_volume_l,
+        shifts=tuple((s.weekday, s.start_time, s.end_time) for s in tech.shifts),
+        absences=tuple((a.start_date, a.end_date, a.reason) for a in tech.absences),
+        lunch_start=tech.lunch_start,
+        lunch_end=tech.lunch_end,
+        lunch_minutes=tech.lunch_minutes,
+        time_zone=tech.primary_region.time_zone,
+    )
+
+
+_providers: dict[tuple[Any, ...], CachedProvider] = {}
+_providers_lock = threading.Lock()
+
+
+def travel_provider(region: Region) -> CachedProvider:
+    """OSRM when configured, else straight lines at the region's speed; cached for the process."""
+    url = current_app.config.get("OSRM_URL")
+    key: tuple[Any, ...] = ("osrm", url) if url else ("geodesic", region.speed_kmh, region.detour_factor)
+    with _providers_lock:
+        provider = _providers.get(key)
+        if provider is None:
+            inner = (
+                OSRMTableProvider(url, profile=current_app.config.get("OSRM_PROFILE", "driving"))
+                if url
+                else GeodesicProvider(region.speed_kmh, region.detour_factor)
+            )
+            pairs = int(current_app.config.get("TRAVEL_CACHE_PAIRS", 500_000))
+            provider = _providers[key] = CachedProvider(inner, max_pairs=pairs)
+        return provider
