@@ -24,7 +24,7 @@ TEMPLATES = ["00:30-02:30", "01:00-02:00", "02:00-03:00", "02:30-04:00", "03:00-
     ids=["spring forward", "fall back"],
 )
 def test_no_slot_that_does_not_exist_or_happens_twice(app: Flask, day: date, offset_after: int) -> None:
-    """On DST Sundays, slots touching the skipped or repeated hour are left out; the rest get the new offset."""
+    """On DST Sundays, slots in the skipped or repeated hour are left out; the rest have the new offset."""
     network = make_network()
     berlin = make_region("BER", polygon=BOX, time_zone="Europe/Berlin")
     tech = make_technician("B001", berlin, [(network.furniture, 2)])
