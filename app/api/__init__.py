@@ -3,5 +3,6 @@
 from app.api.auth import blp as auth_blp
 from app.api.network import blp as network_blp
 from app.api.orders import blp as orders_blp
+from app.api.plans import blp as plans_blp
 
-BLUEPRINTS = (auth_blp, orders_blp, network_blp)
+BLUEPRINTS = (auth_blp, orders_blp, network_blp, plans_blp)

@@ -1,0 +1,120 @@
+"""The plan API's request and response shapes."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate as v
+
+from app.models import PLAN_STATUSES
+
+MAX_TIME_LIMIT_S = 600
+LOCAL_TIME = {"format": "date-time", "description": "Local time with its offset"}
+
+
+def _local_time(**kwargs: object) -> ma.fields.String:
+    # Stored already rendered in the regions' time zone, so they are served as they are.
+    return ma.fields.String(metadata=LOCAL_TIME, **kwargs)  # type: ignore[arg-type]
+
+
+class PlanIn(ma.Schema):
+    date = ma.fields.Date(required=True, metadata={"description": "The day, in the regions' time zone"})
+    regions = ma.fields.List(
+        ma.fields.String(validate=v.Length(min=1, max=32)),
+        load_default=None,
+        validate=v.Length(min=1, max=200),
+        metadata={"description": "Region codes; all the caller dispatches when left out"},
+    )
+    time_limit_s = ma.fields.Integer(
+        load_default=None,
+        validate=v.Range(min=1, max=MAX_TIME_LIMIT_S),
+        metadata={"description": "How long the optimizer may search, in seconds"},
+    )
+
+
+class TechnicianRefOut(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+
+
+class PlannedVisitOut(ma.Schema):
+    order_id = ma.fields.Integer()
+    sequence = ma.fields.Integer()
+    arrival = _local_time()
+    start = _local_time()
+    end = _local_time()
+    window_start = _local_time()
+    window_end = _local_time()
+    promised = ma.fields.Boolean(metadata={"description": "The window was already given to the customer"})
+    helping = ma.fields.Boolean(metadata={"description": "Outside the technician's primary region"})
+
+
+class BreakOut(ma.Schema):
+    start = _local_time()
+    end = _local_time()
+
+
+class RouteOut(ma.Schema):
+    technician = ma.fields.Nested(TechnicianRefOut)
+    departure = _local_time()
+    back = _local_time(data_key="return", attribute="return")
+    travel_seconds = ma.fields.Integer()
+    travel_metres = ma.fields.Integer()
+    breaks = ma.fields.List(ma.fields.Nested(BreakOut))
+    visits = ma.fields.List(ma.fields.Nested(PlannedVisitOut), metadata={"description": "In visit order"})
+
+
+class ReasonOut(ma.Schema):
+    code = ma.fields.String()
+    detail = ma.fields.String()
+
+
+class UnassignedOut(ma.Schema):
+    order_id = ma.fields.Integer()
+    reasons = ma.fields.List(ma.fields.Nested(ReasonOut))
+
+
+class TotalsOut(ma.Schema):
+    travel_seconds = ma.fields.Integer()
+    travel_metres = ma.fields.Integer()
+    assigned = ma.fields.Integer()
+    unassigned = ma.fields.Integer()
+    technicians = ma.fields.Integer()
+
+
+class SkippedOut(ma.Schema):
+    order_id = ma.fields.Integer()
+    detail = ma.fields.String()
+
+
+class PublicationOut(ma.Schema):
+    published_at = _local_time()
+    visits_created = ma.fields.Integer()
+    visits_updated = ma.fields.Integer()
+    visits_unchanged = ma.fields.Integer()
+    visits_released = ma.fields.Integer()
+    skipped = ma.fields.List(
+        ma.fields.Nested(SkippedOut), metadata={"description": "Orders that changed since the plan was made"}
+    )
+
+
+class PlanOut(ma.Schema):
+    id = ma.fields.Integer()
+    date = ma.fields.Date(attribute="day")
+    regions = ma.fields.List(ma.fields.String(), attribute="region_codes")
+    time_zone = ma.fields.String()
+    status = ma.fields.String(metadata={"enum": list(PLAN_STATUSES)})
+    progress = ma.fields.Integer(metadata={"description": "Percent done, 0 to 100"})
+    time_limit_s = ma.fields.Integer()
+    requested_by = ma.fields.Function(lambda plan: plan.requested_by.login if plan.requested_by else None)
+    created_at = ma.fields.AwareDateTime()
+    started_at = ma.fields.AwareDateTime(allow_none=True)
+    finished_at = ma.fields.AwareDateTime(allow_none=True)
+    error = ma.fields.String(allow_none=True)
+    published_at = ma.fields.AwareDateTime(allow_none=True)
+    published_by = ma.fields.Function(lambda plan: plan.published_by.login if plan.published_by else None)
+    # Present once the plan is done.
+    routes = ma.fields.List(ma.fields.Nested(RouteOut), attribute="result.routes")
+    unassigned = ma.fields.List(ma.fields.Nested(UnassignedOut), attribute="result.unassigned")
+    totals = ma.fields.Nested(TotalsOut, attribute="result.totals")
+    publication = ma.fields.Nested(PublicationOut, attribute="result.publication")
