@@ -1,15 +1,18 @@
-"""Command-line tools for operators: seeding a demo and managing logins."""
+"""Command-line tools for operators: seeding a demo, managing logins and planning a day."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.services.errors import Invalid
+from app.services.planning import request_plan, run_plan
 from app.services.seeding import AlreadySeeded, load_demo, reset_database
 from app.services.users import create_user
 from seeds import build_demo
@@ -84,7 +87,49 @@ def users_create(
     click.echo(f"Created {user.role} login {user.login!r}.")
 
 
+@click.command("plan")
+@click.option("--date", "day", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Day to plan.")
+@click.option("--region", "regions", multiple=True, help="Region code to plan (repeatable; default all).")
+@click.option("--time-limit", type=click.IntRange(1, 3600), help="Seconds the optimizer may search.")
+def plan_day_command(day: datetime, regions: tuple[str, ...], time_limit: int | None) -> None:
+    """Plan a day now and print what was assigned, what was not and why, and the travel."""
+    try:
+        plan = request_plan(
+            day=day.date(),
+            region_codes=regions or None,
+            time_limit_s=time_limit or current_app.config["PLAN_TIME_LIMIT_S"],
+            requested_by=None,
+            scope=None,
+            enqueue=run_plan,
+        )
+    except Invalid as exc:
+        raise click.ClickException("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())) from exc
+    if plan.status != "done" or plan.result is None:
+        raise click.ClickException(f"plan {plan.id} {plan.status}: {plan.error or 'no result'}")
+    for line in plan_summary(plan.id, day.date(), plan.region_codes, plan.result):
+        click.echo(line)
+
+
+def plan_summary(plan_id: int, day: date, regions: list[str], result: dict[str, Any]) -> list[str]:
+    """A plan in a few lines: counts, reasons for what was left out with examples, and travel."""
+    totals = result["totals"]
+    lines = [
+        f"Plan {plan_id} for {day} ({', '.join(regions)}): {totals['assigned']} assigned to "
+        f"{totals['technicians']} technician(s), {totals['unassigned']} unassigned."
+    ]
+    first_reasons = [(u["order_id"], u["reasons"][0]) for u in result["unassigned"] if u["reasons"]]
+    counts = Counter(reason["code"] for _, reason in first_reasons)
+    for code, count in counts.most_common():
+        lines.append(f"  {code}: {count}")
+        examples = [(order, reason) for order, reason in first_reasons if reason["code"] == code][:3]
+        lines.extend(f"    order {order}: {reason['detail']}" for order, reason in examples)
+    hours, km = totals["travel_seconds"] / 3600, totals["travel_metres"] / 1000
+    lines.append(f"Travel: {hours:.1f} h, {km:.1f} km.")
+    return lines
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with the app."""
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(plan_day_command)

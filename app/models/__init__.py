@@ -3,6 +3,7 @@
 from app.models.catalogue import Product, ProductWork, ProductWorkSkill
 from app.models.customer import Customer, Site
 from app.models.event import AppendOnlyError, Event
+from app.models.mobile import Attachment, IdempotencyKey, TechnicianPosition, VisitProgress
 from app.models.order import Order, OrderItem, OrderSkill, Visit
 from app.models.plan import PLAN_STATUSES, PlanRun
 from app.models.region import Region, RegionPostalCode
@@ -23,8 +24,10 @@ __all__ = [
     "Absence",
     "ApiToken",
     "AppendOnlyError",
+    "Attachment",
     "Customer",
     "Event",
+    "IdempotencyKey",
     "Order",
     "OrderItem",
     "OrderSkill",
@@ -38,10 +41,12 @@ __all__ = [
     "Site",
     "Skill",
     "Technician",
+    "TechnicianPosition",
     "TechnicianSkill",
     "UTCDateTime",
     "User",
     "Visit",
+    "VisitProgress",
     "technician_help_regions",
     "utcnow",
 ]
