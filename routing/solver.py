@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
 
 from routing.problem import Route, RoutingProblem, ScheduledBreak, ScheduledStop, Solution
 
@@ -31,15 +31,21 @@ _STATUS = {
 }
 
 
+# Ruin and recreate with SISR ruins (Christiaens & Vanden Berghe), driven by OR-Tools' iterated local search.
+ITERATED_LOCAL_SEARCH = "ITERATED_LOCAL_SEARCH"
+
+
 @dataclass(frozen=True, slots=True)
 class SolveOptions:
     """How hard and how to search."""
 
     time_limit_s: float = 10.0
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    # An OR-Tools local search metaheuristic, or ITERATED_LOCAL_SEARCH.
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     guided_local_search_lambda: float = 0.1
-    # Independent searches in separate processes with different first solutions; the best is kept.
+    # With two or more, searches run in parallel processes (iterated local search, guided local search,
+    # then other first solutions) and the best result is kept.
     workers: int = 1
     log_search: bool = False
 
@@ -50,12 +56,28 @@ class SolveOptions:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
         if not hasattr(routing_enums_pb2.FirstSolutionStrategy, self.first_solution):
             raise ValueError(f"unknown first solution strategy {self.first_solution!r}")
-        if not hasattr(routing_enums_pb2.LocalSearchMetaheuristic, self.metaheuristic):
+        if self.metaheuristic != ITERATED_LOCAL_SEARCH and not hasattr(
+            routing_enums_pb2.LocalSearchMetaheuristic, self.metaheuristic
+        ):
             raise ValueError(f"unknown metaheuristic {self.metaheuristic!r}")
 
 
-# Strategies for extra workers, chosen because they build structurally different starting routes.
-_ALTERNATIVE_STARTS = ("SAVINGS", "LOCAL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC", "SWEEP")
+# Strategies for further workers, chosen because they build structurally different starting routes.
+_ALTERNATIVE_STARTS = ("SAVINGS", "LOCAL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC")
+
+
+def portfolio(options: SolveOptions) -> list[SolveOptions]:
+    """The searches that run side by side: they fail on different instances, so the best of them is robust."""
+    one = replace(options, workers=1)
+    if options.workers == 1:
+        return [one]
+    variants = [
+        replace(one, metaheuristic=ITERATED_LOCAL_SEARCH),
+        replace(one, metaheuristic="GUIDED_LOCAL_SEARCH"),
+    ]
+    for strategy in _ALTERNATIVE_STARTS[: options.workers - 2]:
+        variants.append(replace(one, metaheuristic="GUIDED_LOCAL_SEARCH", first_solution=strategy))
+    return variants
 
 
 def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solution:
@@ -63,12 +85,11 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
     options = options or SolveOptions()
     if options.workers == 1:
         return _solve_once(problem, options)
-    variants = [replace(options, workers=1)]
-    for strategy in _ALTERNATIVE_STARTS[: options.workers - 1]:
-        variants.append(replace(options, workers=1, first_solution=strategy))
+    variants = portfolio(options)
+    started = time.monotonic()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(variants), mp_context=context) as pool:
-        results = list(pool.map(_solve_once, [problem] * len(variants), variants))
+        results = list(pool.map(_solve_once, [problem] * len(variants), variants, [started] * len(variants)))
     return min(results, key=lambda s: (len(s.unassigned), s.objective_value))
 
 
@@ -269,23 +290,49 @@ def search_parameters(options: SolveOptions) -> pywrapcp.RoutingSearchParameters
     """OR-Tools search parameters for the options."""
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, options.first_solution)
-    params.local_search_metaheuristic = getattr(
-        routing_enums_pb2.LocalSearchMetaheuristic, options.metaheuristic
-    )
+    if options.metaheuristic == ITERATED_LOCAL_SEARCH:
+        # Each perturbation is improved by plain descent; the ruin-and-recreate loop does the exploring.
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+        params.use_iterated_local_search = True
+        ils = params.iterated_local_search_parameters
+        ils.perturbation_strategy = routing_ils_pb2.PerturbationStrategy.RUIN_AND_RECREATE
+        recreate = ils.ruin_recreate_parameters
+        del recreate.ruin_strategies[:]
+        sisr = recreate.ruin_strategies.add().sisr
+        sisr.max_removed_sequence_size = 10
+        sisr.avg_num_removed_visits = 10
+        sisr.bypass_factor = 0.01
+        recreate.recreate_strategy.heuristic = (
+            routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
+        )
+        ils.improve_perturbed_solution = True
+        ils.reference_solution_acceptance_strategy.simulated_annealing.automatic_temperatures = True
+    else:
+        params.local_search_metaheuristic = getattr(
+            routing_enums_pb2.LocalSearchMetaheuristic, options.metaheuristic
+        )
     params.guided_local_search_lambda_coefficient = options.guided_local_search_lambda
     params.time_limit.FromMilliseconds(max(1, int(options.time_limit_s * 1000)))
     params.log_search = options.log_search
     return params
 
 
-def _solve_once(problem: RoutingProblem, options: SolveOptions) -> Solution:
-    started = time.monotonic()
+# Held back from the time limit for reading the solution and handing it back from a worker process.
+_MARGIN_S = 0.3
+
+
+def _solve_once(problem: RoutingProblem, options: SolveOptions, started: float | None = None) -> Solution:
+    started = time.monotonic() if started is None else started
     model = _Model(problem)
     params = search_parameters(options)
-    remaining = options.time_limit_s - (time.monotonic() - started)
+    # Building the model counts against the limit too.
+    remaining = options.time_limit_s - (time.monotonic() - started) - _MARGIN_S
     params.time_limit.FromMilliseconds(max(100, int(remaining * 1000)))
     initial = model.initial_assignment()
-    if initial is not None:
+    if options.metaheuristic == ITERATED_LOCAL_SEARCH:
+        # This search builds its own first solution; it cannot start from an earlier plan.
+        assignment = model.routing.SolveWithIteratedLocalSearch(params)
+    elif initial is not None:
         assignment = model.routing.SolveFromAssignmentWithParameters(initial, params)
     else:
         assignment = model.routing.SolveWithParameters(params)

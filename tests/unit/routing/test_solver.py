@@ -159,3 +159,13 @@ def test_options_are_validated(kwargs: dict, message: str) -> None:
     """Bad search options are refused before any search starts."""
     with pytest.raises(ValueError, match=message):
         SolveOptions(**kwargs)
+
+
+def test_iterated_local_search_runs_on_its_own() -> None:
+    """The ruin-and-recreate search alone serves every stop and keeps the windows."""
+    stops = [Stop(location=i, window=TimeWindow((8 + i) * HOUR, (9 + i) * HOUR)) for i in range(1, 5)]
+    options = SolveOptions(time_limit_s=0.8, metaheuristic="ITERATED_LOCAL_SEARCH")
+    solution = solve(problem([day_vehicle(), day_vehicle()], stops), options)
+    assert solution.unassigned == ()
+    for route in solution.routes:
+        assert all(s.start in stops[s.stop].window for s in route.stops)
