@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 import numpy as np
 
@@ -217,12 +218,24 @@ def grade(insertion: Insertion, load: int, team_load: float) -> int:
 
 def offer_slots(state: DayState, job: Job, windows: Sequence[TimeWindow]) -> list[SlotOffer]:
     """The windows the job can be promised in, each with its grade and tentative technician, best first."""
-    team = eligible(state, job)
+    # The least detour a technician could possibly add bounds their grade from above; trying the most
+    # promising first lets the search stop as soon as nobody left could beat the best found.
+    team = []
+    for tech_state in eligible(state, job):
+        ceiling = grade(
+            Insertion(0, 0, 0, _least_detour(state, tech_state, job), SLACK_SCALE),
+            tech_state.load,
+            state.team_load,
+        )
+        team.append((ceiling, tech_state))
+    team.sort(key=lambda item: -item[0])
     offers = []
     for window in windows:
         candidate = replace(job, window=window, promised=True)
         best: SlotOffer | None = None
-        for tech_state in team:
+        for ceiling, tech_state in team:
+            if best is not None and ceiling < best.grade:
+                break
             insertion = best_insertion(state, tech_state, candidate)
             if insertion is None:
                 continue
@@ -232,3 +245,27 @@ def offer_slots(state: DayState, job: Job, windows: Sequence[TimeWindow]) -> lis
         if best is not None:
             offers.append(best)
     return sorted(offers, key=lambda o: (-o.grade, o.window.start))
+
+
+def _least_detour(state: DayState, tech_state: TechnicianState, job: Job) -> int:
+    travel = state.durations
+    home = tech_state.technician.location
+    stops = [home, *(j.location for j in tech_state.jobs), home]
+    return min(
+        int(travel[a, job.location] + travel[job.location, b] - travel[a, b]) for a, b in pairwise(stops)
+    )
+
+
+def with_site(state: DayState, outbound: np.ndarray, inbound: np.ndarray) -> tuple[DayState, int]:
+    """The same day with one more place (a new customer's site) and that place's index in the matrix.
+
+    `outbound` is travel from the site to each existing location, `inbound` from each location to it; this
+    lets a day's state be built once and shared by every customer who asks about the day.
+    """
+    n = state.durations.shape[0]
+    if outbound.shape != (n,) or inbound.shape != (n,):
+        raise ValueError(f"travel to and from the new site must have {n} entries")
+    durations = np.zeros((n + 1, n + 1), dtype=state.durations.dtype)
+    durations[:n, :n] = state.durations
+    durations[n, :n], durations[:n, n] = outbound, inbound
+    return replace(state, durations=durations), n

@@ -8,10 +8,11 @@ serialises all bookings touching the same technicians' day, so the last place go
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,19 +20,31 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from flask import current_app
 from sqlalchemy import and_, or_, select, text
-from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Order, Region, Technician, Visit, technician_help_regions, utcnow
+from app.models import (
+    Absence,
+    Order,
+    OrderSkill,
+    Region,
+    ShiftPattern,
+    Site,
+    Skill,
+    Technician,
+    TechnicianSkill,
+    Visit,
+    technician_help_regions,
+    utcnow,
+)
 from app.services.booking_links import order_for_booking_token
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.events import Actor, record_order_transition, record_visit_change
 from dispatch import OrderAction, OrderStatus
 from dispatch import transition as lifecycle_step
-from dispatch.build import OrderRecord, TechnicianRecord, build_day_problem, day_locations
+from dispatch.build import LOADING_KINDS, OrderRecord, TechnicianRecord, build_day_problem, day_locations
 from dispatch.calendar import local_instant
 from dispatch.day import Job
-from dispatch.slots import DayState, SlotOffer, day_state, offer_slots
+from dispatch.slots import DayState, SlotOffer, day_state, offer_slots, with_site
 from routing.geo import Point
 from routing.matrix import CachedProvider, GeodesicProvider, OSRMTableProvider, TravelMatrix
 from routing.problem import TimeWindow
@@ -394,31 +407,61 @@ class DayTeam:
 
     @classmethod
     def load(cls, region: Region) -> DayTeam:
-        """Active technicians who work in or may help the region."""
+        """Active technicians who work in or may help the region, read column by column for speed."""
         helps = select(technician_help_regions.c.technician_id).where(
             technician_help_regions.c.region_id == region.id
         )
-        query = (
-            select(Technician)
+        rows = db.session.execute(
+            select(
+                Technician.id,
+                Technician.code,
+                Technician.home_lat,
+                Technician.home_lon,
+                Technician.primary_region_id,
+                Region.code,
+                Region.time_zone,
+                Technician.crew_size,
+                Technician.van_volume_l,
+                Technician.lunch_start,
+                Technician.lunch_end,
+                Technician.lunch_minutes,
+            )
+            .join(Region, Technician.primary_region_id == Region.id)
             .where(
                 Technician.active.is_(True),
                 or_(Technician.primary_region_id == region.id, Technician.id.in_(helps)),
             )
-            .options(
-                selectinload(Technician.skills),
-                selectinload(Technician.shifts),
-                selectinload(Technician.absences),
-                selectinload(Technician.help_regions),
-                selectinload(Technician.primary_region),
-            )
             .order_by(Technician.id)
-        )
-        techs = list(db.session.scalars(query))
+        ).all()
+        ids = [row[0] for row in rows]
+        skills, shifts, absences, helping = _grouped(ids)
         region_ids = {region.id}
-        for tech in techs:
-            region_ids.add(tech.primary_region_id)
-            region_ids.update(r.id for r in tech.help_regions)
-        return cls(region, tuple(_technician_record(t) for t in techs), frozenset(region_ids))
+        records = []
+        for row in rows:
+            tech_id, code, lat, lon, primary_id, primary, zone_name, crew, van, l_start, l_end, l_minutes = (
+                row
+            )
+            region_ids.add(primary_id)
+            region_ids.update(region_id for region_id, _ in helping.get(tech_id, ()))
+            records.append(
+                TechnicianRecord(
+                    id=tech_id,
+                    code=code,
+                    home=Point(lat=lat, lon=lon),
+                    primary_region=primary,
+                    help_regions=tuple(sorted(c for _, c in helping.get(tech_id, ()))),
+                    skills=tuple(sorted(skills.get(tech_id, ()))),
+                    crew_size=crew,
+                    van_volume_l=van,
+                    shifts=tuple(sorted(shifts.get(tech_id, ()))),
+                    absences=tuple(sorted(absences.get(tech_id, ()))),
+                    lunch_start=l_start,
+                    lunch_end=l_end,
+                    lunch_minutes=l_minutes,
+                    time_zone=zone_name,
+                )
+            )
+        return cls(region, tuple(records), frozenset(region_ids))
 
     def day_states(self, order: Order, days: Sequence[date]) -> dict[date, tuple[DayState, Job, datetime]]:
         """Per day, the booked state of the team, the order as a job, and the day's origin."""
@@ -426,33 +469,105 @@ class DayTeam:
             return {}
         booked = _booked_records(self, order, days)
         new = _order_record(order, None)
+        matrix = _team_matrix(self.region)
         everything = [record for records in booked.values() for record in records]
-        points = day_locations(self.technicians, [*everything, new])
-        index = {point: n for n, point in enumerate(points)}
-        matrix = travel_provider(self.region).matrix(points, points)
+        matrix.cover(day_locations(self.technicians, [*everything, new]))
         found = {}
         for day in days:
-            records = [*booked.get(day, []), replace(new, earliest_start=day)]
-            local = day_locations(self.technicians, records)
-            rows = np.array([index[p] for p in local])
-            sub = TravelMatrix(matrix.seconds[np.ix_(rows, rows)], matrix.metres[np.ix_(rows, rows)])
-            try:
-                problem, origin = build_day_problem(
-                    day, self.region.time_zone, self.technicians, records, sub
-                )
-            except ValueError:  # a shift or lunch at a time the clocks skip or repeat: no slots that day
+            prepared = _booked_day(
+                matrix, day, self.region.time_zone, self.technicians, tuple(booked.get(day, ()))
+            )
+            if prepared is None:  # a shift or lunch at a time the clocks skip or repeat: no slots that day
                 continue
-            job = next(j for j in problem.jobs if j.id == order.id)
-            found[day] = (day_state(problem), job, origin)
+            state, origin, points = prepared
+            outbound, inbound = matrix.around(new.site, points)
+            state, location = with_site(state, outbound, inbound)
+            found[day] = (state, _job(new, location), origin)
         return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _booked_day(
+    matrix: TeamMatrix,
+    day: date,
+    time_zone: str,
+    technicians: tuple[TechnicianRecord, ...],
+    records: tuple[OrderRecord, ...],
+) -> tuple[DayState, datetime, tuple[Point, ...]] | None:
+    """The team's day as booked; the same technicians and visits give the same state, so it is kept."""
+    points = tuple(day_locations(technicians, records))
+    try:
+        problem, origin = build_day_problem(day, time_zone, technicians, records, matrix.between(points))
+    except ValueError:
+        return None
+    return day_state(problem), origin, points
+
+
+def _job(record: OrderRecord, location: int) -> Job:
+    """The order asking for a slot, as a job whose window each slot fills in."""
+    return Job(
+        id=record.id,
+        location=location,
+        region=record.region,
+        duration=record.duration_min * 60,
+        window=TimeWindow(0, 0),
+        skills=record.skills,
+        crew_size=record.crew_size,
+        demand=record.volume_l if record.kind in LOADING_KINDS else 0,
+        priority=record.priority,
+    )
+
+
+def _grouped(ids: Sequence[int]) -> tuple[dict[int, list[Any]], ...]:
+    """Skills, weekly shifts, absences and help regions of the technicians, by technician."""
+    queries = (
+        select(TechnicianSkill.technician_id, Skill.code, TechnicianSkill.level)
+        .join(Skill, TechnicianSkill.skill_id == Skill.id)
+        .where(TechnicianSkill.technician_id.in_(ids)),
+        select(
+            ShiftPattern.technician_id, ShiftPattern.weekday, ShiftPattern.start_time, ShiftPattern.end_time
+        ).where(ShiftPattern.technician_id.in_(ids)),
+        select(Absence.technician_id, Absence.start_date, Absence.end_date, Absence.reason).where(
+            Absence.technician_id.in_(ids)
+        ),
+        select(technician_help_regions.c.technician_id, Region.id, Region.code)
+        .join(Region, technician_help_regions.c.region_id == Region.id)
+        .where(technician_help_regions.c.technician_id.in_(ids)),
+    )
+    found: list[dict[int, list[Any]]] = []
+    for query in queries:
+        by_tech: dict[int, list[Any]] = {}
+        for tech_id, *rest in db.session.execute(query):
+            by_tech.setdefault(tech_id, []).append(tuple(rest))
+        found.append(by_tech)
+    return tuple(found)
 
 
 def _booked_records(team: DayTeam, order: Order, days: Sequence[date]) -> dict[date, list[OrderRecord]]:
     """The visits already promised on the days to the team, or in the region with nobody yet."""
     tech_ids = [t.id for t in team.technicians]
     query = (
-        select(Visit)
+        select(
+            Visit.order_id,
+            Visit.day,
+            Visit.window_start,
+            Visit.window_end,
+            Visit.technician_id,
+            Visit.planned_arrival,
+            Order.kind,
+            Order.duration_min,
+            Order.earliest_start,
+            Order.sla_due,
+            Order.priority,
+            Order.crew_size,
+            Order.volume_l,
+            Site.lat,
+            Site.lon,
+            Region.code,
+        )
         .join(Order, Visit.order_id == Order.id)
+        .join(Site, Order.site_id == Site.id)
+        .join(Region, Order.region_id == Region.id)
         .where(
             Visit.day.in_(list(days)),
             Visit.status.not_in(Visit.CLOSED_STATUSES),
@@ -462,16 +577,39 @@ def _booked_records(team: DayTeam, order: Order, days: Sequence[date]) -> dict[d
                 and_(Visit.technician_id.is_(None), Order.region_id == team.region.id),
             ),
         )
-        .options(
-            selectinload(Visit.order).selectinload(Order.skills),
-            selectinload(Visit.order).selectinload(Order.site),
-            selectinload(Visit.order).selectinload(Order.region),
-        )
         .order_by(Visit.id)
     )
+    rows = db.session.execute(query).all()
+    needs: dict[int, list[tuple[str, int]]] = {}
+    if rows:
+        skill_rows = db.session.execute(
+            select(OrderSkill.order_id, Skill.code, OrderSkill.min_level)
+            .join(Skill, OrderSkill.skill_id == Skill.id)
+            .where(OrderSkill.order_id.in_({row.order_id for row in rows}))
+        )
+        for order_id, code, level in skill_rows:
+            needs.setdefault(order_id, []).append((code, level))
     found: dict[date, list[OrderRecord]] = {}
-    for visit in db.session.scalars(query):
-        found.setdefault(visit.day, []).append(_order_record(visit.order, visit))
+    for row in rows:
+        found.setdefault(row.day, []).append(
+            OrderRecord(
+                id=row.order_id,
+                site=Point(lat=row.lat, lon=row.lon),
+                region=row.code,
+                kind=row.kind,
+                duration_min=row.duration_min,
+                # A visit already promised binds its day, whatever the goods' date says.
+                earliest_start=min(row.earliest_start, row.day),
+                sla_due=row.sla_due,
+                priority=row.priority,
+                skills=tuple(sorted(needs.get(row.order_id, ()))),
+                crew_size=row.crew_size,
+                volume_l=row.volume_l,
+                promised=(row.window_start, row.window_end),
+                technician_id=row.technician_id,
+                planned_arrival=row.planned_arrival,
+            )
+        )
     return found
 
 
@@ -482,36 +620,82 @@ def _order_record(order: Order, visit: Visit | None) -> OrderRecord:
         region=order.region.code,
         kind=order.kind,
         duration_min=order.duration_min,
-        # A visit already promised binds its day, whatever the goods' date says.
-        earliest_start=min(order.earliest_start, visit.day) if visit is not None else order.earliest_start,
+        earliest_start=order.earliest_start,
         sla_due=order.sla_due,
         priority=order.priority,
         skills=tuple((s.skill.code, s.min_level) for s in order.skills),
         crew_size=order.crew_size,
         volume_l=order.volume_l,
-        promised=(visit.window_start, visit.window_end) if visit is not None else None,
-        technician_id=visit.technician_id if visit is not None else None,
-        planned_arrival=visit.planned_arrival if visit is not None else None,
     )
 
 
-def _technician_record(tech: Technician) -> TechnicianRecord:
-    return TechnicianRecord(
-        id=tech.id,
-        code=tech.code,
-        home=Point(lat=tech.home_lat, lon=tech.home_lon),
-        primary_region=tech.primary_region.code,
-        help_regions=tuple(r.code for r in tech.help_regions),
-        skills=tuple((s.skill.code, s.level) for s in tech.skills),
-        crew_size=tech.crew_size,
-        van_volume_l=tech.van_volume_l,
-        shifts=tuple((s.weekday, s.start_time, s.end_time) for s in tech.shifts),
-        absences=tuple((a.start_date, a.end_date, a.reason) for a in tech.absences),
-        lunch_start=tech.lunch_start,
-        lunch_end=tech.lunch_end,
-        lunch_minutes=tech.lunch_minutes,
-        time_zone=tech.primary_region.time_zone,
-    )
+class TeamMatrix:
+    """Travel between every point a region's bookings have touched, grown as new sites appear.
+
+    Slot queries ask about the same homes and sites again and again; keeping the square matrix means each
+    query only indexes into it, and a new site costs one row and one column.
+    """
+
+    MAX_POINTS = 6000  # past this, start afresh rather than grow without bound
+
+    def __init__(self, provider: CachedProvider) -> None:
+        self.provider = provider
+        self.index: dict[Point, int] = {}
+        self.points: list[Point] = []
+        self.seconds = np.zeros((0, 0), dtype=np.int64)
+        self.metres = np.zeros((0, 0), dtype=np.int64)
+        self.lock = threading.RLock()
+
+    def cover(self, points: Sequence[Point]) -> None:
+        """Make sure travel between all the points is known."""
+        with self.lock:
+            fresh = list(dict.fromkeys(p for p in points if p not in self.index))
+            if not fresh:
+                return
+            if len(self.points) + len(fresh) > self.MAX_POINTS:
+                self.index, self.points = {}, []
+                self.seconds = self.metres = np.zeros((0, 0), dtype=np.int64)
+                fresh = list(dict.fromkeys(points))
+            everything = [*self.points, *fresh]
+            rows = self.provider.matrix(fresh, everything)
+            cols = self.provider.matrix(self.points, fresh)
+            n, m = len(self.points), len(everything)
+            seconds = np.zeros((m, m), dtype=np.int64)
+            metres = np.zeros((m, m), dtype=np.int64)
+            seconds[:n, :n], metres[:n, :n] = self.seconds, self.metres
+            seconds[n:, :], metres[n:, :] = rows.seconds, rows.metres
+            seconds[:n, n:], metres[:n, n:] = cols.seconds, cols.metres
+            self.seconds, self.metres, self.points = seconds, metres, everything
+            self.index.update((p, n + k) for k, p in enumerate(fresh))
+
+    def around(self, site: Point, points: Sequence[Point]) -> tuple[np.ndarray, np.ndarray]:
+        """Travel from the site to each point, and from each point to the site."""
+        with self.lock:
+            self.cover([site, *points])
+            rows = np.array([self.index[p] for p in points], dtype=np.int64)
+            here = self.index[site]
+            return self.seconds[here, rows], self.seconds[rows, here]
+
+    def between(self, points: Sequence[Point]) -> TravelMatrix:
+        """Travel between the points, asking the provider about any not yet covered."""
+        with self.lock:
+            self.cover(points)
+            rows = np.array([self.index[p] for p in points], dtype=np.int64)
+            grid = np.ix_(rows, rows)
+            return TravelMatrix(self.seconds[grid], self.metres[grid])
+
+
+_matrices: dict[tuple[Any, ...], TeamMatrix] = {}
+
+
+def _team_matrix(region: Region) -> TeamMatrix:
+    provider = travel_provider(region)
+    key = (region.id, id(provider))
+    with _providers_lock:
+        matrix = _matrices.get(key)
+        if matrix is None:
+            matrix = _matrices[key] = TeamMatrix(provider)
+        return matrix
 
 
 _providers: dict[tuple[Any, ...], CachedProvider] = {}

@@ -190,3 +190,16 @@ def test_every_slot_booked_leaves_a_day_the_optimizer_serves_without_breaking_a_
     plan = plan_day(problem, SolveOptions(time_limit_s=1), processes=1)
     assert plan_violations(problem, plan) == []
     assert plan.unassigned == ()
+
+
+def test_a_shared_day_gives_the_same_offers_as_one_built_for_the_customer() -> None:
+    """Adding the customer's site to a day built without it offers exactly what a day built with it does."""
+    from dispatch.slots import with_site
+
+    booked = job(1, location=1, window=TimeWindow(10 * HOUR, 12 * HOUR))
+    shared = day_state(DayProblem(SECONDS[:2, :2], METRES[:2, :2], (TECH,), (booked,)))
+    extended, location = with_site(shared, SECONDS[2, :2], SECONDS[:2, 2])
+    assert location == 2
+    assert offer_slots(extended, job(99, location=2), SLOTS) == offer_slots(
+        state(booked), job(99, location=2), SLOTS
+    )
