@@ -35,6 +35,7 @@ TAKEN_ON = frozenset({"accepted", "en_route", "arrived", "in_progress", "paused"
 # Customers who were promised no window get one of this length around the planned start.
 APPOINTMENT = timedelta(hours=2)
 MAX_ERROR_CHARS = 2000
+ABANDONED_GRACE_S = 300
 
 
 def request_plan(
@@ -110,7 +111,17 @@ def get_plan(plan_id: int, *, scope: set[int] | None) -> PlanRun:
         ids = set(db.session.scalars(select(Region.id).where(Region.code.in_(plan.region_codes))))
         if not ids <= scope:
             raise NotFound(f"plan {plan_id} not found")
+    if plan.status == "running" and plan.started_at is not None and utcnow() > _deadline(plan):
+        # Its worker died (a restart, a kill) before it could record anything; say so rather than spin.
+        _finish(plan.id, status="failed", error="the run was interrupted before it finished", running=True)
+        db.session.refresh(plan)
     return plan
+
+
+def _deadline(plan: PlanRun) -> datetime:
+    """Long past any time a live run could take: the search, several groups each given a second, travel."""
+    assert plan.started_at is not None
+    return plan.started_at + timedelta(seconds=3 * plan.time_limit_s + ABANDONED_GRACE_S)
 
 
 def run_plan(plan_id: int, *, provider: TravelTimeProvider | None = None) -> PlanRun | None:
@@ -139,17 +150,20 @@ def run_plan(plan_id: int, *, provider: TravelTimeProvider | None = None) -> Pla
 
 
 def _finish(
-    plan_id: int, *, status: str, result: dict[str, Any] | None = None, error: str | None = None
+    plan_id: int,
+    *,
+    status: str,
+    result: dict[str, Any] | None = None,
+    error: str | None = None,
+    running: bool = False,
 ) -> None:
     values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "error": error}
     if status == "done":
         values.update(progress=100, result=result)
-    db.session.execute(
-        update(PlanRun)
-        .where(PlanRun.id == plan_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    query = update(PlanRun).where(PlanRun.id == plan_id)
+    if running:  # only a run still marked running; one that just finished keeps its result
+        query = query.where(PlanRun.status == "running")
+    db.session.execute(query.values(**values).execution_options(synchronize_session=False))
     db.session.commit()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -494,3 +495,53 @@ def test_only_a_served_embedded_app_consumes_its_queue(overrides: dict[str, Any]
     assert tasks._consumer is None  # creating the app, as every CLI command does, starts nothing
     with application.app_context():
         db.engine.dispose()
+
+
+def test_run_whose_worker_died_is_reported_failed(client: FlaskClient, office, net: PlanningNetwork) -> None:
+    """A run left "running" long past its time limit is shown as failed, interrupted, when next read."""
+    stuck = PlanRun(
+        day=net.day,
+        region_codes=["XH"],
+        time_zone="Asia/Shanghai",
+        status="running",
+        progress=40,
+        time_limit_s=10,
+        started_at=datetime.now(ZoneInfo("UTC")) - timedelta(hours=1),
+    )
+    db.session.add(stuck)
+    db.session.commit()
+    shown = client.get(f"/api/v1/plans/{stuck.id}", headers=office).get_json()
+    assert shown["status"] == "failed" and "interrupted" in shown["error"] and shown["finished_at"]
+
+
+def test_concurrent_publications_of_overlapping_plans_let_exactly_one_through(app: Flask) -> None:
+    """Ten simultaneous publications of two XH plans of a day: one succeeds, nine get 409, visits once."""
+    net = make_planning_network()
+    client = app.test_client()
+    headers = token(client, "dispatcher")
+    plan_ids = [plan(client, headers, net)["id"] for _ in range(2)]
+    barrier = threading.Barrier(10)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def publish_one(plan_id: int) -> None:
+        own = app.test_client()
+        barrier.wait()
+        response = own.post(f"/api/v1/plans/{plan_id}/publish", headers=headers)
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=publish_one, args=(plan_ids[n % 2],)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [200] + [409] * 9
+    db.session.remove()
+    assert count(Visit) == 2
+    assert (
+        db.session.scalar(select(func.count()).select_from(PlanRun).where(PlanRun.published_at.is_not(None)))
+        == 1
+    )
+    plan_events = select(func.count()).select_from(Event).where(Event.action == "plan")
+    assert db.session.scalar(plan_events) == 2
