@@ -33,6 +33,7 @@ from app.models import (
     Technician,
     TechnicianSkill,
     Visit,
+    VisitProgress,
     technician_help_regions,
     utcnow,
 )
@@ -184,6 +185,8 @@ def _offered(offer: SlotOffer, origin: datetime, tz: ZoneInfo) -> OfferedSlot:
 # What the customer is told about a visit's progress, by the visit's status.
 STAGES = {
     "booked": "scheduled",
+    "planned": "scheduled",
+    "dispatched": "scheduled",
     "accepted": "scheduled",
     "en_route": "on_the_way",
     "arrived": "arrived",
@@ -191,7 +194,6 @@ STAGES = {
     "paused": "in_progress",
     "completed": "done",
 }
-ETA_FIELDS = ("eta", "estimated_arrival", "planned_arrival")
 
 
 def customer_view(order: Order, now: datetime | None = None) -> dict[str, Any]:
@@ -206,7 +208,9 @@ def customer_view(order: Order, now: datetime | None = None) -> dict[str, Any]:
         stage = STAGES.get(visit.status, "scheduled")
         eta = None
         if stage == "on_the_way":
-            eta = next((getattr(visit, f) for f in ETA_FIELDS if getattr(visit, f, None) is not None), None)
+            # The phone's latest estimate, else when the route planned the arrival.
+            progress = db.session.get(VisitProgress, visit.id)
+            eta = (progress.eta if progress is not None else None) or visit.planned_arrival
         appointment = {
             "start": visit.window_start.astimezone(tz),
             "end": visit.window_end.astimezone(tz),

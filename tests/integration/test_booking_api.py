@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Event, Order, Visit
+from app.models import Event, Order, Visit, VisitProgress
 from app.services.booking import BookingClosed, book_appointment, cancel_appointment, customer_view
 from app.services.errors import Invalid
 from tests.factories import make_network, make_product, token
@@ -232,7 +232,7 @@ def test_changes_close_at_the_cutoff(client: FlaskClient, network) -> None:
 
 
 def test_progress_shows_the_technician_on_the_way(client: FlaskClient, network) -> None:
-    """When the visit is under way the customer sees the stage, and the expected arrival when on the way."""
+    """Under way, the customer sees the stage and, on the way, the phone's ETA or else the planned arrival."""
     order = new_order(client)
     slot = offered(client, order["booking_token"])[0]
     client.post(f"/api/booking/v1/{order['booking_token']}/appointment", json={"start": slot["start"]})
@@ -243,6 +243,11 @@ def test_progress_shows_the_technician_on_the_way(client: FlaskClient, network) 
     body = client.get(f"/api/booking/v1/{order['booking_token']}").get_json()
     assert body["appointment"]["stage"] == "on_the_way"
     assert datetime.fromisoformat(body["appointment"]["eta"]) == visit.planned_arrival
+    phone_eta = visit.planned_arrival + timedelta(minutes=7)
+    db.session.add(VisitProgress(visit_id=visit.id, confirmation_code="123456", eta=phone_eta))
+    db.session.commit()
+    body = client.get(f"/api/booking/v1/{order['booking_token']}").get_json()
+    assert datetime.fromisoformat(body["appointment"]["eta"]) == phone_eta
     assert body["bookable"] is False
     response = client.post(
         f"/api/booking/v1/{order['booking_token']}/appointment", json={"start": slot["start"]}
