@@ -206,7 +206,8 @@ class _Publication:
         if before == (technician_id, start, planned["sequence"], "dispatched"):
             self.unchanged += 1
             return
-        action = "dispatch" if before[3] == "booked" else "replan"
+        # Booked by the customer or placed by hand: this is its first dispatch; otherwise it is moved.
+        action = "dispatch" if before[3] in ("booked", "planned") else "replan"
         record_visit_change(
             visit, action=action, from_state=before[3], to_state="dispatched", actor=self.actor, data=data
         )
