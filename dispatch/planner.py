@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -13,7 +12,7 @@ import numpy as np
 from dispatch.day import DAY_FULL, DayProblem, Job, Reason, TechnicianDay
 from dispatch.eligibility import Candidate, candidates, explain_ineligible
 from routing.problem import RoutingProblem, Solution, Stop, TimeWindow, Vehicle
-from routing.solver import SolveOptions, solve
+from routing.solver import SolveOptions, solve, worker_context
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +109,7 @@ def plan_day(
             if progress:
                 progress(done, len(models))
     else:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=processes, mp_context=worker_context()) as pool:
             for done, solution in enumerate(pool.map(solve, models, runs), 1):
                 solutions.append(solution)
                 if progress:

@@ -80,6 +80,15 @@ def portfolio(options: SolveOptions) -> list[SolveOptions]:
     return variants
 
 
+def worker_context() -> multiprocessing.context.BaseContext:
+    """Worker processes that are cheap to start and safe to start from a threaded web or queue process."""
+    # A plain fork could copy a lock some other thread holds; the fork server is single-threaded and has
+    # OR-Tools loaded already.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["routing.solver"])
+    return context
+
+
 def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solution:
     """Solve within the time limit; with several workers, run them in parallel and keep the cheapest."""
     options = options or SolveOptions()
@@ -87,7 +96,7 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
         return _solve_once(problem, options)
     variants = portfolio(options)
     started = time.monotonic()
-    context = multiprocessing.get_context("fork")
+    context = worker_context()
     with ProcessPoolExecutor(max_workers=len(variants), mp_context=context) as pool:
         results = list(pool.map(_solve_once, [problem] * len(variants), variants, [started] * len(variants)))
     return min(results, key=lambda s: (len(s.unassigned), s.objective_value))
