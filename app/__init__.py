@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from app.config import defaults, from_environment
 from app.extensions import api as rest_api
-from app.extensions import db, migrate
+from app.extensions import db, limiter, migrate
 from app.problem import problem_response
 from app.services.errors import Invalid, ServiceError
 
@@ -34,6 +34,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         _tune_sqlite(db.engine)
     rest_api.init_app(app)
+    # With Redis, every server process counts against the same rate limits.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
     app.register_error_handler(ServiceError, _service_error)
 
     from app import cli, tasks
@@ -41,11 +44,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.booking import api_blp as booking_api
     from app.booking import page_bp as booking_page
     from app.services.geocoding import build_geocoder
+    from mobile_api import BLUEPRINTS as MOBILE_BLUEPRINTS
+    from mobile_api import cli as mobile_cli
 
-    for blueprint in (*BLUEPRINTS, booking_api):
+    for blueprint in (*BLUEPRINTS, booking_api, *MOBILE_BLUEPRINTS):
         rest_api.register_blueprint(blueprint)
     app.register_blueprint(booking_page)
     cli.init_app(app)
+    mobile_cli.init_app(app)
     tasks.init_app(app)
     app.extensions["fieldops.geocoder"] = build_geocoder(app.config)
     return app

@@ -47,6 +47,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "NOMINATIM_USER_AGENT": "",
         "NOMINATIM_DOMAIN": "nominatim.openstreetmap.org",
         "NOMINATIM_COUNTRY_CODES": "cn",
+        # Technicians' phones.
+        "LOGIN_RATE_LIMIT": "10/minute",  # per login and remote address
+        "IDEMPOTENCY_TTL_DAYS": 7,  # how long a phone may retry a request and get the first answer
+        "ATTACHMENTS_DIR": str(Path(instance_path) / "attachments"),
+        "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+        "LOCATION_MIN_INTERVAL_S": 30,  # closer position pings are acknowledged and dropped
+        "SYNC_MAX_EVENTS": 500,
         "ORDERS_PAGE_SIZE": 50,
         # Travel times: straight lines at each region's speed unless an OSRM server is configured.
         "OSRM_URL": os.environ.get("OSRM_URL", ""),

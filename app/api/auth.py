@@ -9,6 +9,7 @@ import marshmallow as ma
 from flask import current_app
 from flask_smorest import Blueprint
 
+from app.extensions import limiter, login_rate_key
 from app.security import bearer_token
 from app.services.errors import Unauthorized
 from app.services.users import issue_token, revoke_token
@@ -28,9 +29,15 @@ class TokenOut(ma.Schema):
 
 
 @blp.post("/tokens")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    key_func=login_rate_key,
+    error_message="too many login attempts; wait a minute and try again",
+)
 @blp.arguments(CredentialsIn)
 @blp.response(201, TokenOut)
 @blp.alt_response(401, description="Wrong login or password")
+@blp.alt_response(429, description="Too many attempts for this login from this address (LOGIN_RATE_LIMIT)")
 def create_token(credentials: dict[str, Any]) -> dict[str, Any]:
     """Log in: office roles use the token on /api/v1, technicians on /api/mobile/v1."""
     ttl = timedelta(hours=float(current_app.config["TOKEN_TTL_HOURS"]))
