@@ -18,6 +18,7 @@ from app.models import (
     RegionPostalCode,
     ShiftPattern,
     Skill,
+    SlotTemplate,
     Technician,
     TechnicianSkill,
     User,
@@ -49,6 +50,16 @@ def make_region(
     )
     db.session.add(region)
     return region
+
+
+def make_slot_templates(region: Region, specs: Sequence[str], *, active: bool = True) -> list[SlotTemplate]:
+    """The region's own booking slots, each given as "HH:MM-HH:MM" local time."""
+    templates = []
+    for spec in specs:
+        first, last = (time.fromisoformat(part) for part in spec.split("-"))
+        templates.append(SlotTemplate(region=region, start_time=first, end_time=last, active=active))
+    db.session.add_all(templates)
+    return templates
 
 
 def make_skill(code: str, *, certified: bool = False) -> Skill:

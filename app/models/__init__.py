@@ -1,5 +1,6 @@
 """The database model, one module per aggregate."""
 
+from app.models.booking import SlotTemplate
 from app.models.catalogue import Product, ProductWork, ProductWorkSkill
 from app.models.customer import Customer, Site
 from app.models.event import AppendOnlyError, Event
@@ -40,6 +41,7 @@ __all__ = [
     "ShiftPattern",
     "Site",
     "Skill",
+    "SlotTemplate",
     "Technician",
     "TechnicianPosition",
     "TechnicianSkill",

@@ -30,6 +30,7 @@ from app.models import (
     ShiftPattern,
     Site,
     Skill,
+    SlotTemplate,
     Technician,
     TechnicianSkill,
     Visit,
@@ -50,10 +51,9 @@ from routing.geo import Point
 from routing.matrix import CachedProvider, GeodesicProvider, OSRMTableProvider, TravelMatrix
 from routing.problem import TimeWindow
 
-# Settings, each overridable as FIELDOPS_BOOKING_*; slot templates also per region code.
+# Settings, each overridable as FIELDOPS_BOOKING_*; a region's own slot templates are in slot_templates.
 DEFAULTS: Mapping[str, Any] = {
     "BOOKING_SLOTS": ["08:00-10:00", "10:00-12:00", "13:00-15:00", "15:00-17:00", "17:00-19:00"],
-    "BOOKING_REGION_SLOTS": {},  # {"XH": ["09:00-12:00", ...]}
     "BOOKING_HORIZON_DAYS": 14,
     "BOOKING_LEAD_MINUTES": 120,
     "BOOKING_CUTOFF": "18:00",  # after this, local, tomorrow can no longer be booked or changed
@@ -99,10 +99,21 @@ def order_for_token(token: str) -> Order:
 
 
 def slot_templates(region: Region) -> list[tuple[time, time]]:
-    """The region's slots as local (start, end) times."""
-    specs = setting("BOOKING_REGION_SLOTS").get(region.code) or setting("BOOKING_SLOTS")
+    """The region's active slots as local (start, end) times; the configured defaults if it has none."""
+    own = db.session.execute(
+        select(SlotTemplate.start_time, SlotTemplate.end_time).where(
+            SlotTemplate.region_id == region.id, SlotTemplate.active.is_(True)
+        )
+    ).all()
+    if own:
+        return sorted((first, last) for first, last in own)
+    return default_slot_templates()
+
+
+def default_slot_templates() -> list[tuple[time, time]]:
+    """The slots every region offers until it has templates of its own, from BOOKING_SLOTS."""
     templates = []
-    for spec in specs:
+    for spec in setting("BOOKING_SLOTS"):
         first, last = (time.fromisoformat(part.strip()) for part in spec.split("-"))
         templates.append((first, last))
     return sorted(templates)
@@ -127,11 +138,13 @@ def bookable_days(
     return [opens + timedelta(days=n) for n in range((closes - opens).days + 1)]
 
 
-def _windows(region: Region, day: date, now: datetime) -> list[tuple[datetime, datetime]]:
+def _windows(
+    region: Region, templates: Sequence[tuple[time, time]], day: date, now: datetime
+) -> list[tuple[datetime, datetime]]:
     """The day's slots as UTC instants; slots at times daylight saving skips or repeats are left out."""
     earliest = now + timedelta(minutes=int(setting("BOOKING_LEAD_MINUTES")))
     found = []
-    for first, last in slot_templates(region):
+    for first, last in templates:
         try:
             start, end = (local_instant(day, at, region.time_zone) for at in (first, last))
         except ValueError:
@@ -157,8 +170,9 @@ def _offers(order: Order, days: Sequence[date], now: datetime) -> list[OfferedSl
     team = DayTeam.load(region)
     found: list[OfferedSlot] = []
     states = team.day_states(order, days)
+    templates = slot_templates(region)
     for day in days:
-        windows = _windows(region, day, now)
+        windows = _windows(region, templates, day, now)
         prepared = states.get(day)
         if not windows or prepared is None:
             continue
@@ -357,7 +371,7 @@ def _requested_slot(order: Order, start: datetime, now: datetime) -> tuple[datet
 
 
 def _all_windows(region: Region, day: date) -> list[tuple[datetime, datetime]]:
-    return _windows(region, day, datetime.min.replace(tzinfo=ZoneInfo("UTC")))
+    return _windows(region, slot_templates(region), day, datetime.min.replace(tzinfo=ZoneInfo("UTC")))
 
 
 def _check_changeable(order: Order, visit: Visit, now: datetime) -> None:

@@ -17,9 +17,11 @@ from app.models import (
     RegionPostalCode,
     ShiftPattern,
     Skill,
+    SlotTemplate,
     Technician,
     TechnicianSkill,
 )
+from app.services.booking import default_slot_templates
 from app.services.events import Actor
 from app.services.orders import OrderIntake, SiteInput, create_order
 from app.services.users import create_user
@@ -62,6 +64,12 @@ def load_demo(city: DemoCity, *, password: str) -> SeedReport:
     if db.session.scalar(select(Region.id).limit(1)) is not None:
         raise AlreadySeeded("the database already has regions; use --reset to start again")
     regions = _regions(city)
+    for region in regions.values():
+        # Written out, so that a dispatcher can see and change the demo's slots region by region.
+        db.session.add_all(
+            SlotTemplate(region=region, start_time=first, end_time=last)
+            for first, last in default_slot_templates()
+        )
     skills = {s.code: Skill(code=s.code, name=s.name, certified=s.certified) for s in city.skills}
     db.session.add_all(skills.values())
     _products(city, skills)

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Event, Order, Visit, VisitProgress
 from app.services.booking import BookingClosed, book_appointment, cancel_appointment, customer_view
 from app.services.errors import Invalid
-from tests.factories import make_network, make_product, token
+from tests.factories import make_network, make_product, make_slot_templates, token
 from tests.integration.booking_network import PROBLEM, new_order, offered
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -44,6 +44,23 @@ def test_slots_are_servable_best_first_and_within_the_horizon(client: FlaskClien
             (13, 15),
             (15, 17),
         }
+
+
+def test_a_regions_own_templates_replace_the_default_slots(client: FlaskClient, network) -> None:
+    """A region with active templates of its own is offered those slots only, not the defaults."""
+    make_slot_templates(network.west, ["09:00-12:00", "14:00-17:30"])
+    make_slot_templates(network.west, ["08:00-10:00"], active=False)
+    db.session.commit()
+    order = new_order(client)
+    slots = offered(client, order["booking_token"])
+    spans = {
+        (
+            datetime.fromisoformat(s["start"]).strftime("%H:%M"),
+            datetime.fromisoformat(s["end"]).strftime("%H:%M"),
+        )
+        for s in slots
+    }
+    assert spans == {("09:00", "12:00"), ("14:00", "17:30")}
 
 
 def test_from_and_days_narrow_the_offer(client: FlaskClient, network) -> None:

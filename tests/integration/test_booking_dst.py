@@ -11,7 +11,14 @@ from flask import Flask
 from app.extensions import db
 from app.models import Order, ShiftPattern
 from app.services.booking import available_slots
-from tests.factories import make_network, make_region, make_technician, order_body, token
+from tests.factories import (
+    make_network,
+    make_region,
+    make_slot_templates,
+    make_technician,
+    order_body,
+    token,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 BOX = [(13.2, 52.4), (13.6, 52.4), (13.6, 52.6), (13.2, 52.6)]
@@ -30,8 +37,8 @@ def test_no_slot_that_does_not_exist_or_happens_twice(app: Flask, day: date, off
     tech = make_technician("B001", berlin, [(network.furniture, 2)])
     tech.home_lat, tech.home_lon = 52.52, 13.40
     tech.shifts.append(ShiftPattern(weekday=6, start_time=time(0, 30), end_time=time(22)))
+    make_slot_templates(berlin, TEMPLATES)
     db.session.commit()
-    app.config["BOOKING_REGION_SLOTS"] = {"BER": TEMPLATES}
     client = app.test_client()
     site = {"address": "Unter den Linden 1, Berlin", "lat": 52.517, "lon": 13.389}
     response = client.post("/api/v1/orders", json=order_body(site=site), headers=token(client, "dispatcher"))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Visit
-from tests.factories import make_network, make_product, token
+from tests.factories import make_network, make_product, make_slot_templates, token
 from tests.integration.booking_network import new_order, offered
 
 RACERS = 50
@@ -22,9 +22,9 @@ def test_fifty_customers_racing_for_the_last_slot_book_it_once(app: Flask) -> No
     """50 concurrent bookings of a day's only place: one 201, 49 409s with alternatives, one visit."""
     network = make_network()
     make_product("WARDROBE", {"install": (240, 2, [(network.furniture, 1)])})
-    db.session.commit()
     # One slot a day and a four-hour job: each day has room for exactly one of these orders.
-    app.config["BOOKING_REGION_SLOTS"] = {"XH": ["08:00-10:00"]}
+    make_slot_templates(network.west, ["08:00-10:00"])
+    db.session.commit()
     client = app.test_client()
     headers = token(client, "dispatcher")
     tokens = [

@@ -7,7 +7,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Event, Order, Region, Technician, User
+from app.models import Event, Order, Region, SlotTemplate, Technician, User
 from tests.factories import make_network
 
 
@@ -83,6 +83,7 @@ def test_seed_demo_is_deterministic_and_refuses_to_mix(runner: FlaskCliRunner) -
     assert result.exit_code == 0, result.output
     assert count(Region) > 10 and count(Technician) == 12 and count(Order) == 40
     assert count(User) == 12 + 2
+    assert count(SlotTemplate) == 5 * count(Region)  # each region starts with the default slots
     first = sorted(
         (o.external_ref, o.region.code, o.duration_min, o.status) for o in db.session.scalars(select(Order))
     )
