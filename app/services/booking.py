@@ -41,6 +41,7 @@ from app.models import (
 from app.services.booking_links import order_for_booking_token
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.events import Actor, record_order_transition, record_visit_change
+from app.services.travel import travel_provider
 from dispatch import OrderAction, OrderStatus
 from dispatch import transition as lifecycle_step
 from dispatch.build import LOADING_KINDS, OrderRecord, TechnicianRecord, build_day_problem, day_locations
@@ -48,7 +49,7 @@ from dispatch.calendar import local_instant
 from dispatch.day import Job
 from dispatch.slots import DayState, SlotOffer, day_state, offer_slots, with_site
 from routing.geo import Point
-from routing.matrix import CachedProvider, GeodesicProvider, OSRMTableProvider, TravelMatrix
+from routing.matrix import TravelMatrix, TravelTimeProvider
 from routing.problem import TimeWindow
 
 # Settings, each overridable as FIELDOPS_BOOKING_*; a region's own slot templates are in slot_templates.
@@ -656,7 +657,7 @@ class TeamMatrix:
 
     MAX_POINTS = 6000  # past this, start afresh rather than grow without bound
 
-    def __init__(self, provider: CachedProvider) -> None:
+    def __init__(self, provider: TravelTimeProvider) -> None:
         self.provider = provider
         self.index: dict[Point, int] = {}
         self.points: list[Point] = []
@@ -704,34 +705,15 @@ class TeamMatrix:
 
 
 _matrices: dict[tuple[Any, ...], TeamMatrix] = {}
+_matrices_lock = threading.Lock()
 
 
 def _team_matrix(region: Region) -> TeamMatrix:
-    provider = travel_provider(region)
+    # The shared provider, so that slots are offered on the same travel times the planner will use.
+    provider = travel_provider(current_app.config, [region])
     key = (region.id, id(provider))
-    with _providers_lock:
+    with _matrices_lock:
         matrix = _matrices.get(key)
         if matrix is None:
             matrix = _matrices[key] = TeamMatrix(provider)
         return matrix
-
-
-_providers: dict[tuple[Any, ...], CachedProvider] = {}
-_providers_lock = threading.Lock()
-
-
-def travel_provider(region: Region) -> CachedProvider:
-    """OSRM when configured, else straight lines at the region's speed; cached for the process."""
-    url = current_app.config.get("OSRM_URL")
-    key: tuple[Any, ...] = ("osrm", url) if url else ("geodesic", region.speed_kmh, region.detour_factor)
-    with _providers_lock:
-        provider = _providers.get(key)
-        if provider is None:
-            inner = (
-                OSRMTableProvider(url, profile=current_app.config.get("OSRM_PROFILE", "driving"))
-                if url
-                else GeodesicProvider(region.speed_kmh, region.detour_factor)
-            )
-            pairs = int(current_app.config.get("TRAVEL_CACHE_PAIRS", 500_000))
-            provider = _providers[key] = CachedProvider(inner, max_pairs=pairs)
-        return provider
