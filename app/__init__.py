@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, request
 from sqlalchemy import event
 
 from app.config import defaults, from_environment
 from app.extensions import api as rest_api
-from app.extensions import db, limiter, migrate
+from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.problem import problem_response
 from app.services.errors import Invalid, ServiceError
 
@@ -37,12 +37,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # With Redis, every server process counts against the same rate limits.
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.before_request(_protect_forms)
     app.register_error_handler(ServiceError, _service_error)
 
     from app import cli, tasks
     from app.api import BLUEPRINTS
     from app.booking import api_blp as booking_api
     from app.booking import page_bp as booking_page
+    from app.console import register_console
     from app.services.geocoding import build_geocoder
     from mobile_api import BLUEPRINTS as MOBILE_BLUEPRINTS
     from mobile_api import cli as mobile_cli
@@ -52,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(booking_page)
     cli.init_app(app)
     mobile_cli.init_app(app)
+    register_console(app)
     tasks.init_app(app)
     app.extensions["fieldops.geocoder"] = build_geocoder(app.config)
     return app
@@ -68,6 +73,12 @@ def _service_error(error: ServiceError) -> Any:
         headers=headers,
         extra=error.extra,
     )
+
+
+def _protect_forms() -> None:
+    """Every form posted to the app needs its CSRF token; the JSON API under /api/ uses bearer tokens."""
+    if current_app.config["WTF_CSRF_ENABLED"] and not request.path.startswith("/api/"):
+        csrf.protect()
 
 
 def _tune_sqlite(engine: Any) -> None:

@@ -55,6 +55,16 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOCATION_MIN_INTERVAL_S": 30,  # closer position pings are acknowledged and dropped
         "SYNC_MAX_EVENTS": 500,
         "ORDERS_PAGE_SIZE": 50,
+        # Forms are checked for their CSRF token by the factory's own hook, which leaves /api/ alone; a
+        # token lasts as long as the console session, so a board left open all day still works.
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "WTF_CSRF_TIME_LIMIT": None,
+        # The console's map draws outlines, technicians and routes with no tiles unless a URL is given,
+        # e.g. "https://tile.example.com/{z}/{x}/{y}.png".
+        "MAP_TILE_URL": "",
+        "MAP_TILE_ATTRIBUTION": "",
+        "CONSOLE_LIVE_POLL_S": 10,
+        "CONSOLE_PLAN_TIME_LIMIT_S": None,  # the Optimize button's search time; None: PLAN_TIME_LIMIT_S
         # Travel times: straight lines at each region's speed unless an OSRM server is configured.
         "OSRM_URL": os.environ.get("OSRM_URL", ""),
         "OSRM_PROFILE": "driving",

@@ -79,14 +79,20 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(*, login: str, password: str, ttl: timedelta) -> IssuedToken:
-    """Exchange a login and password for a bearer token."""
+def authenticate(*, login: str, password: str) -> User:
+    """The active user with these credentials; one message for every failure, so logins do not leak."""
     user = db.session.scalar(select(User).where(User.login == login))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         raise Unauthorized("wrong login or password")
     if not check_password_hash(user.password_hash, password) or not user.active:
         raise Unauthorized("wrong login or password")
+    return user
+
+
+def issue_token(*, login: str, password: str, ttl: timedelta) -> IssuedToken:
+    """Exchange a login and password for a bearer token."""
+    user = authenticate(login=login, password=password)
     secret = secrets.token_urlsafe(32)
     expires_at = utcnow() + ttl
     db.session.add(ApiToken(user=user, token_hash=_hash(secret), expires_at=expires_at))
