@@ -31,7 +31,7 @@ run: install
 
 # The browser tests drive Debian's Chromium; install it when it is missing (as root), never a downloaded one.
 test: install
-	@[ -x $(CHROMIUM) ] || { apt-get update && apt-get install -y chromium; } \
+	@[ -x $(CHROMIUM) ] || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } \
 		|| echo "chromium could not be installed: the browser tests will be skipped"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
