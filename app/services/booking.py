@@ -8,8 +8,8 @@ serialises all bookings touching the same technicians' day, so the last place go
 
 from __future__ import annotations
 
-import functools
 import hashlib
+import itertools
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -486,16 +486,28 @@ class DayTeam:
         """Per day, the booked state of the team, the order as a job, and the day's origin."""
         if not days or not self.technicians:
             return {}
-        booked = _booked_records(self, order, days)
+        booked = _booked_rows(self, order, days)
         new = _order_record(order, None)
         matrix = _team_matrix(self.region)
-        everything = [record for records in booked.values() for record in records]
-        matrix.cover(day_locations(self.technicians, [*everything, new]))
+        team = _team_key(self.technicians)
+        keys = {day: (id(matrix), team, day, self.region.time_zone, booked.get(day, ())) for day in days}
+        with _days_lock:
+            known = {day: _days[key] for day, key in keys.items() if key in _days}
+        missing = [day for day in days if day not in known]
+        if missing:
+            records = {day: _records(booked.get(day, ())) for day in missing}
+            everything = [record for day in missing for record in records[day]]
+            matrix.cover(day_locations(self.technicians, [*everything, new]))
+            for day in missing:
+                known[day] = _booked_day(matrix, day, self.region.time_zone, self.technicians, records[day])
+            with _days_lock:
+                for day in missing:
+                    _days[keys[day]] = known[day]
+                while len(_days) > MAX_CACHED_DAYS:
+                    del _days[next(iter(_days))]
         found = {}
         for day in days:
-            prepared = _booked_day(
-                matrix, day, self.region.time_zone, self.technicians, tuple(booked.get(day, ()))
-            )
+            prepared = known[day]
             if prepared is None:  # a shift or lunch at a time the clocks skip or repeat: no slots that day
                 continue
             state, origin, points = prepared
@@ -505,7 +517,27 @@ class DayTeam:
         return found
 
 
-@functools.lru_cache(maxsize=1024)
+# Booked days as built, keyed by the raw rows read for them: the same technicians and the same visits (as
+# read from the database on every query, so any change made anywhere shows) give the same state. Raw rows
+# hash far faster than the records built from them, which is what makes a repeated query cheap.
+MAX_CACHED_DAYS = 1024
+_days: dict[tuple[Any, ...], tuple[DayState, datetime, tuple[Point, ...]] | None] = {}
+_days_lock = threading.Lock()
+_teams: dict[tuple[TechnicianRecord, ...], int] = {}
+_team_numbers = itertools.count(1)
+
+
+def _team_key(technicians: tuple[TechnicianRecord, ...]) -> int:
+    """A number standing for the technicians as read, so that a day's cache key need not hash them all."""
+    with _days_lock:
+        number = _teams.get(technicians)
+        if number is None:
+            if len(_teams) >= MAX_CACHED_DAYS:
+                _teams.clear()  # numbers are never reused, so days cached under old ones are just not found
+            number = _teams[technicians] = next(_team_numbers)
+        return number
+
+
 def _booked_day(
     matrix: TeamMatrix,
     day: date,
@@ -513,7 +545,7 @@ def _booked_day(
     technicians: tuple[TechnicianRecord, ...],
     records: tuple[OrderRecord, ...],
 ) -> tuple[DayState, datetime, tuple[Point, ...]] | None:
-    """The team's day as booked; the same technicians and visits give the same state, so it is kept."""
+    """The team's day as booked, or None when its shifts fall at times the clocks skip or repeat."""
     points = tuple(day_locations(technicians, records))
     try:
         problem, origin = build_day_problem(day, time_zone, technicians, records, matrix.between(points))
@@ -562,9 +594,23 @@ def _grouped(ids: Sequence[int]) -> tuple[dict[int, list[Any]], ...]:
     return tuple(found)
 
 
-def _booked_records(team: DayTeam, order: Order, days: Sequence[date]) -> dict[date, list[OrderRecord]]:
-    """The visits already promised on the days to the team, or in the region with nobody yet."""
+def _booked_rows(
+    team: DayTeam, order: Order, days: Sequence[date]
+) -> dict[date, tuple[tuple[Any, ...], ...]]:
+    """The visits already promised on the days to the team, or in the region with nobody yet, as raw rows.
+
+    Each row ends with the visit's skill needs, so that it says everything its booked day depends on.
+    """
     tech_ids = [t.id for t in team.technicians]
+    promised = (
+        Visit.day.in_(list(days)),
+        Visit.status.not_in(Visit.CLOSED_STATUSES),
+        Visit.order_id != order.id,
+        or_(
+            Visit.technician_id.in_(tech_ids),
+            and_(Visit.technician_id.is_(None), Order.region_id == team.region.id),
+        ),
+    )
     query = (
         select(
             Visit.order_id,
@@ -587,49 +633,55 @@ def _booked_records(team: DayTeam, order: Order, days: Sequence[date]) -> dict[d
         .join(Order, Visit.order_id == Order.id)
         .join(Site, Order.site_id == Site.id)
         .join(Region, Order.region_id == Region.id)
-        .where(
-            Visit.day.in_(list(days)),
-            Visit.status.not_in(Visit.CLOSED_STATUSES),
-            Visit.order_id != order.id,
-            or_(
-                Visit.technician_id.in_(tech_ids),
-                and_(Visit.technician_id.is_(None), Order.region_id == team.region.id),
-            ),
-        )
+        .where(*promised)
         .order_by(Visit.id)
     )
     rows = db.session.execute(query).all()
     needs: dict[int, list[tuple[str, int]]] = {}
     if rows:
+        # The same filter as a subquery: a list of hundreds of order ids would cost more to send than to find.
+        orders = select(Visit.order_id).join(Order, Visit.order_id == Order.id).where(*promised)
         skill_rows = db.session.execute(
             select(OrderSkill.order_id, Skill.code, OrderSkill.min_level)
             .join(Skill, OrderSkill.skill_id == Skill.id)
-            .where(OrderSkill.order_id.in_({row.order_id for row in rows}))
+            .where(OrderSkill.order_id.in_(orders))
         )
         for order_id, code, level in skill_rows:
             needs.setdefault(order_id, []).append((code, level))
-    found: dict[date, list[OrderRecord]] = {}
+    found: dict[date, list[tuple[Any, ...]]] = {}
     for row in rows:
-        found.setdefault(row.day, []).append(
+        found.setdefault(row.day, []).append((*row, tuple(sorted(needs.get(row.order_id, ())))))
+    return {day: tuple(day_rows) for day, day_rows in found.items()}
+
+
+def _records(rows: Iterable[tuple[Any, ...]]) -> tuple[OrderRecord, ...]:
+    """The booked visits' orders as the planning core reads them."""
+    found = []
+    for row in rows:
+        (order_id, day, window_start, window_end, technician_id, planned_arrival, kind, duration_min) = row[
+            :8
+        ]
+        earliest_start, sla_due, priority, crew_size, volume_l, lat, lon, region, skills = row[8:]
+        found.append(
             OrderRecord(
-                id=row.order_id,
-                site=Point(lat=row.lat, lon=row.lon),
-                region=row.code,
-                kind=row.kind,
-                duration_min=row.duration_min,
+                id=order_id,
+                site=Point(lat=lat, lon=lon),
+                region=region,
+                kind=kind,
+                duration_min=duration_min,
                 # A visit already promised binds its day, whatever the goods' date says.
-                earliest_start=min(row.earliest_start, row.day),
-                sla_due=row.sla_due,
-                priority=row.priority,
-                skills=tuple(sorted(needs.get(row.order_id, ()))),
-                crew_size=row.crew_size,
-                volume_l=row.volume_l,
-                promised=(row.window_start, row.window_end),
-                technician_id=row.technician_id,
-                planned_arrival=row.planned_arrival,
+                earliest_start=min(earliest_start, day),
+                sla_due=sla_due,
+                priority=priority,
+                skills=skills,
+                crew_size=crew_size,
+                volume_l=volume_l,
+                promised=(window_start, window_end),
+                technician_id=technician_id,
+                planned_arrival=planned_arrival,
             )
         )
-    return found
+    return tuple(found)
 
 
 def _order_record(order: Order, visit: Visit | None) -> OrderRecord:
@@ -642,10 +694,20 @@ def _order_record(order: Order, visit: Visit | None) -> OrderRecord:
         earliest_start=order.earliest_start,
         sla_due=order.sla_due,
         priority=order.priority,
-        skills=tuple((s.skill.code, s.min_level) for s in order.skills),
+        skills=_order_skills(order.id),
         crew_size=order.crew_size,
         volume_l=order.volume_l,
     )
+
+
+def _order_skills(order_id: int) -> tuple[tuple[str, int], ...]:
+    """The order's skill needs in one query, rather than one per skill through the relationship."""
+    rows = db.session.execute(
+        select(Skill.code, OrderSkill.min_level)
+        .join(Skill, OrderSkill.skill_id == Skill.id)
+        .where(OrderSkill.order_id == order_id)
+    )
+    return tuple(sorted((code, level) for code, level in rows))
 
 
 class TeamMatrix:
