@@ -45,7 +45,7 @@ from app.models import (
     TechnicianSkill,
     Visit,
 )
-from app.services.booking import DayTeam
+from app.services.booked_days import DayTeam
 from app.services.booking_links import booking_token
 from dispatch.slots import route_timing
 

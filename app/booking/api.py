@@ -7,13 +7,8 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from app.schemas.booking import BookingAppointmentIn, BookingSlotQuery, BookingSlotsOut, CustomerOrderOut
-from app.services.booking import (
-    available_slots,
-    book_appointment,
-    cancel_appointment,
-    customer_view,
-    order_for_token,
-)
+from app.services.appointments import book_appointment, cancel_appointment
+from app.services.booking import available_slots, customer_view, order_for_token
 
 blp = Blueprint(
     "booking",

@@ -13,16 +13,8 @@ from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from app.booking.i18n import COOKIE, LANGUAGES, choose_language, day_label, time_range, translate
-from app.services.booking import (
-    BookingClosed,
-    OfferedSlot,
-    SlotUnavailable,
-    available_slots,
-    book_appointment,
-    cancel_appointment,
-    customer_view,
-    order_for_token,
-)
+from app.services.appointments import BookingClosed, SlotUnavailable, book_appointment, cancel_appointment
+from app.services.booking import OfferedSlot, available_slots, customer_view, order_for_token
 from app.services.errors import Invalid, NotFound, ServiceError
 
 bp = Blueprint("book", __name__, url_prefix="/book", template_folder="templates")

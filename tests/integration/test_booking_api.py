@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Event, Order, Visit, VisitProgress
-from app.services.booking import BookingClosed, book_appointment, cancel_appointment, customer_view
+from app.services.appointments import BookingClosed, book_appointment, cancel_appointment
+from app.services.booking import customer_view
 from app.services.errors import Invalid
 from tests.factories import make_network, make_product, make_slot_templates, token
 from tests.integration.booking_network import PROBLEM, new_order, offered
