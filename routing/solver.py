@@ -112,11 +112,17 @@ class _Model:
         self.stop_of_node = [s for s, stop in enumerate(stops) if stop.allowed_vehicles != ()]
         self.excluded = tuple(s for s, stop in enumerate(stops) if stop.allowed_vehicles == ())
         k = len(self.stop_of_node)
-        starts = [k + 2 * v for v in range(len(vehicles))]
-        ends = [k + 2 * v + 1 for v in range(len(vehicles))]
         locations = [stops[s].location for s in self.stop_of_node]
+        # One depot node per distinct place where vehicles start or end: a fleet sharing a depot shares one
+        # node, which keeps the search's neighbourhoods free of copies of the depot.
+        depot_node: dict[int, int] = {}
         for vehicle in vehicles:
-            locations += [vehicle.start, vehicle.end]
+            for place in (vehicle.start, vehicle.end):
+                if place not in depot_node:
+                    depot_node[place] = k + len(depot_node)
+                    locations.append(place)
+        starts = [depot_node[v.start] for v in vehicles]
+        ends = [depot_node[v.end] for v in vehicles]
         self.node_location = np.asarray(locations, dtype=np.int64)
         service = np.zeros(len(locations), dtype=np.int64)
         service[:k] = [stops[s].service for s in self.stop_of_node]
@@ -178,7 +184,9 @@ class _Model:
         if not any(demands) or all(v.capacity is None for v in self.problem.vehicles):
             return
         total = sum(demands) + 1
-        demand_cb = self.routing.RegisterUnaryTransitVector(demands + [0] * (2 * len(self.problem.vehicles)))
+        demand_cb = self.routing.RegisterUnaryTransitVector(
+            demands + [0] * (len(self.node_location) - len(demands))
+        )
         capacities = [total if v.capacity is None else v.capacity for v in self.problem.vehicles]
         self.routing.AddDimensionWithVehicleCapacity(demand_cb, 0, capacities, True, "load")
         self.load = self.routing.GetDimensionOrDie("load")
