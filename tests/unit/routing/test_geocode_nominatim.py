@@ -9,13 +9,14 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from itertools import pairwise
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from routing import GeocodeResult, GeocodingUnavailable, NominatimGeocoder, Point
+from tests.unit.routing.local_server import FakeServer, serve
 
 PEOPLES_SQUARE = {
     "lat": "31.2304",
@@ -46,7 +47,7 @@ class FakeNominatim:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: FakeServer
 
     def log_message(self, format: str, *args: object) -> None:
         """Keep the test output quiet."""
@@ -79,10 +80,6 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the client gave up waiting, as the timeout test intends
 
 
-class _Server(ThreadingHTTPServer):
-    fake: FakeNominatim
-
-
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Requests to the local server never go through a proxy configured on the machine."""
@@ -93,15 +90,8 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def running_nominatim() -> Iterator[FakeNominatim]:
     """One look-alike server on a free local port for the whole module."""
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.fake = FakeNominatim(domain=f"127.0.0.1:{server.server_address[1]}")
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield server.fake
-    server.fake.stop.set()
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serve(_Handler, lambda port: FakeNominatim(domain=f"127.0.0.1:{port}")) as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from routing import Point
 from routing.matrix import UNROUTABLE, UNROUTABLE_M, OSRMTableProvider, TravelTimeUnavailable
+from tests.unit.routing.local_server import FakeServer, serve
 
 # Points with a lat above this are on an island that no road reaches.
 ISLAND_LAT = 40.0
@@ -59,7 +60,7 @@ class FakeOSRM:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: FakeServer
 
     def log_message(self, format: str, *args: object) -> None:
         """Keep the test output quiet."""
@@ -143,10 +144,6 @@ def _table(request: TableRequest) -> dict:
     }
 
 
-class _Server(ThreadingHTTPServer):
-    fake: FakeOSRM
-
-
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Requests to the local server never go through a proxy configured on the machine."""
@@ -157,15 +154,8 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def running_osrm() -> Iterator[FakeOSRM]:
     """One look-alike server on a free local port for the whole module."""
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.fake = FakeOSRM(url=f"http://127.0.0.1:{server.server_address[1]}")
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield server.fake
-    server.fake.stop.set()
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serve(_Handler, lambda port: FakeOSRM(url=f"http://127.0.0.1:{port}")) as fake:
+        yield fake
 
 
 @pytest.fixture
