@@ -1,5 +1,8 @@
-"""The business core: rules about orders, technicians and plans, free of any framework."""
+"""The business core: rules about orders, technicians, visits and plans, free of any framework."""
 
+from dispatch.build import OrderRecord, TechnicianRecord, build_day_problem, day_locations
+from dispatch.day import DayProblem, Job, PlanSettings, Reason, TechnicianDay
+from dispatch.eligibility import candidates, explain_ineligible
 from dispatch.intake import OrderKind, Priority, Work, WorkNeeds, combine_work, sla_due
 from dispatch.lifecycle import (
     OrderAction,
@@ -10,19 +13,50 @@ from dispatch.lifecycle import (
     allowed_actions,
     transition,
 )
+from dispatch.moves import MoveCheck, check_assignment
+from dispatch.planner import DayPlan, PlannedVisit, TechnicianPlan, Unassigned, plan_day
+from dispatch.slots import SlotOffer, day_state, offer_slots
+from dispatch.verify import plan_violations
+from dispatch.visits import VisitEventType, VisitStatus, VisitTransitionError, visit_step
 
 __all__ = [
+    "DayPlan",
+    "DayProblem",
+    "Job",
+    "MoveCheck",
     "OrderAction",
     "OrderKind",
+    "OrderRecord",
     "OrderStatus",
+    "PlanSettings",
+    "PlannedVisit",
     "Priority",
+    "Reason",
     "ReasonRequired",
+    "SlotOffer",
+    "TechnicianDay",
+    "TechnicianPlan",
+    "TechnicianRecord",
     "Transition",
     "TransitionError",
+    "Unassigned",
+    "VisitEventType",
+    "VisitStatus",
+    "VisitTransitionError",
     "Work",
     "WorkNeeds",
     "allowed_actions",
+    "build_day_problem",
+    "candidates",
+    "check_assignment",
     "combine_work",
+    "day_locations",
+    "day_state",
+    "explain_ineligible",
+    "offer_slots",
+    "plan_day",
+    "plan_violations",
     "sla_due",
     "transition",
+    "visit_step",
 ]

@@ -9,16 +9,40 @@ from routing.geocode import (
     NominatimGeocoder,
     Place,
 )
+from routing.matrix import (
+    CachedProvider,
+    GeodesicProvider,
+    OSRMTableProvider,
+    TravelMatrix,
+    TravelTimeProvider,
+    TravelTimeUnavailable,
+)
+from routing.problem import Break, RoutingProblem, Solution, Stop, TimeWindow, Vehicle
+from routing.solver import SolveOptions, solve
 
 __all__ = [
+    "Break",
+    "CachedProvider",
     "GazetteerGeocoder",
     "GeocodeResult",
     "Geocoder",
     "GeocodingUnavailable",
+    "GeodesicProvider",
     "NominatimGeocoder",
+    "OSRMTableProvider",
     "Place",
     "Point",
+    "RoutingProblem",
+    "Solution",
+    "SolveOptions",
+    "Stop",
+    "TimeWindow",
+    "TravelMatrix",
+    "TravelTimeProvider",
+    "TravelTimeUnavailable",
+    "Vehicle",
     "haversine_m",
     "ring_contains",
+    "solve",
     "validate_ring",
 ]
