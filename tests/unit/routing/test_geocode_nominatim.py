@@ -80,13 +80,6 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the client gave up waiting, as the timeout test intends
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Requests to the local server never go through a proxy configured on the machine."""
-    monkeypatch.setenv("no_proxy", "*")
-    monkeypatch.setenv("NO_PROXY", "*")
-
-
 @pytest.fixture(scope="module")
 def running_nominatim() -> Iterator[FakeNominatim]:
     """One look-alike server on a free local port for the whole module."""

@@ -144,13 +144,6 @@ def _table(request: TableRequest) -> dict:
     }
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Requests to the local server never go through a proxy configured on the machine."""
-    monkeypatch.setenv("no_proxy", "*")
-    monkeypatch.setenv("NO_PROXY", "*")
-
-
 @pytest.fixture(scope="module")
 def running_osrm() -> Iterator[FakeOSRM]:
     """One look-alike server on a free local port for the whole module."""
