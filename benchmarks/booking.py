@@ -12,7 +12,6 @@ technician's day is checked again with the pure insertion check: no day may hold
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import threading
@@ -24,7 +23,6 @@ from datetime import time as clock
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import select
@@ -47,9 +45,9 @@ from app.models import (
 )
 from app.services.booked_days import DayTeam
 from app.services.booking_links import booking_token
+from benchmarks.postgres import temporary_database
 from dispatch.slots import route_timing
 
-SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ZONE = "Asia/Shanghai"
 BOX = (121.40, 31.15, 121.50, 31.25)  # lon, lat corners: about 10 by 11 km
 TEMPLATES = ((8, 10), (10, 12), (13, 15), (15, 17), (17, 19))
@@ -58,27 +56,20 @@ TEMPLATES = ((8, 10), (10, 12), (13, 15), (15, 17), (17, 19))
 def main() -> None:
     """Build the region, time the queries, race the bookings, verify and print the table."""
     args = _arguments()
-    name = f"fieldops_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(SERVER, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{name}"
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": args.clients + 5, "max_overflow": 10},
-            "SECRET_KEY": "benchmark",
-            "HUEY_IMMEDIATE": True,
-        }
-    )
-    try:
+    with temporary_database() as url:
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": args.clients + 5, "max_overflow": 10},
+                "SECRET_KEY": "benchmark",
+                "HUEY_IMMEDIATE": True,
+            }
+        )
         with app.app_context():
             upgrade()
             rows = run(app, args)
             db.session.remove()
             db.engine.dispose()
-    finally:
-        with psycopg.connect(SERVER, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     width = max(len(key) for key, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")

@@ -30,9 +30,8 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from zoneinfo import ZoneInfo
 
-import psycopg
+from benchmarks.postgres import temporary_database
 
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ZONE = ZoneInfo("Asia/Shanghai")
 PASSWORD = "bench-pw"
 HASH_METHOD = "pbkdf2:sha256:1000"  # logins are not what is measured
@@ -55,19 +54,6 @@ class Phase:
         p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000 if ordered else 0.0
         rate = len(ordered) / self.seconds if self.seconds else 0.0
         return (self.name, len(ordered), rate, p50, p95, sum(self.errors.values()))
-
-
-@contextmanager
-def temporary_database() -> Iterator[str]:
-    """A database of its own for this run, dropped however the run ends."""
-    name = f"fieldops_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def seed(url: str, *, technicians: int, visits: int) -> list[tuple[str, list[int]]]:
@@ -301,9 +287,8 @@ def main(argv: list[str] | None = None) -> None:
 
     visits = -(-args.events // len(CYCLE))
     with temporary_database() as url:
-        sqlalchemy_url = url.replace("postgresql://", "postgresql+psycopg://", 1)
         started = time.perf_counter()
-        plan = seed(sqlalchemy_url, technicians=args.technicians, visits=visits)
+        plan = seed(url, technicians=args.technicians, visits=visits)
         took = time.perf_counter() - started
         print(f"seeded {visits} visits for {args.technicians} technicians in {took:.1f} s")
         with gunicorn(url, workers=args.workers, threads=args.threads) as port:

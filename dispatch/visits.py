@@ -47,8 +47,8 @@ V = VisitStatus
 E = VisitEventType
 R = CannotCompleteReason
 
-# A job under way can be given up at any point after the technician took it on.
-_TAKEN_ON = (V.ACCEPTED, V.EN_ROUTE, V.ARRIVED, V.IN_PROGRESS, V.PAUSED)
+# Visits a technician has taken on: they may be given up at any point, and a new plan leaves them in place.
+TAKEN_ON = frozenset({V.ACCEPTED, V.EN_ROUTE, V.ARRIVED, V.IN_PROGRESS, V.PAUSED})
 
 _TRANSITIONS: dict[tuple[VisitStatus, VisitEventType], VisitStatus] = {
     (V.DISPATCHED, E.ACCEPT): V.ACCEPTED,
@@ -58,7 +58,7 @@ _TRANSITIONS: dict[tuple[VisitStatus, VisitEventType], VisitStatus] = {
     (V.IN_PROGRESS, E.PAUSE): V.PAUSED,
     (V.PAUSED, E.RESUME): V.IN_PROGRESS,
     (V.IN_PROGRESS, E.COMPLETE): V.COMPLETED,
-    **{(state, E.CANNOT_COMPLETE): V.CANNOT_COMPLETE for state in _TAKEN_ON},
+    **{(state, E.CANNOT_COMPLETE): V.CANNOT_COMPLETE for state in TAKEN_ON},
 }
 
 # How far along a visit is; paused is as far as in progress, and both endings are the end.

@@ -6,24 +6,16 @@ import math
 import random
 from collections.abc import Sequence
 
+from routing.geo import Point, ring_contains
+
 Coord = tuple[float, float]  # (lon, lat)
 
 METRES_PER_DEGREE_LAT = 111_320.0
 
 
 def point_in_ring(lon: float, lat: float, ring: Sequence[Sequence[float]]) -> bool:
-    """Whether a point lies inside one outer ring (closed or not), by even-odd ray casting."""
-    inside = False
-    count = len(ring)
-    if count < 3:
-        return False
-    x0, y0 = ring[-1][0], ring[-1][1]
-    for vertex in ring:
-        x1, y1 = vertex[0], vertex[1]
-        if (y1 > lat) != (y0 > lat) and lon < (x0 - x1) * (lat - y1) / (y0 - y1) + x1:
-            inside = not inside
-        x0, y0 = x1, y1
-    return inside
+    """Whether a point lies inside one outer ring (closed or not), with the same test the product uses."""
+    return len(ring) >= 3 and ring_contains([(v[0], v[1]) for v in ring], Point(lat=lat, lon=lon))
 
 
 def simplify_polyline(points: Sequence[Coord], tolerance_m: float) -> list[Coord]:

@@ -19,6 +19,7 @@ from dispatch import OrderStatus
 from dispatch.build import OrderRecord, TechnicianRecord, build_day_problem, day_locations
 from dispatch.day import DayProblem
 from dispatch.planner import DayPlan, plan_day
+from dispatch.visits import TAKEN_ON
 from routing.geo import Point
 from routing.matrix import TravelTimeProvider
 from routing.solver import SolveOptions
@@ -30,8 +31,6 @@ PLANNABLE = (
     OrderStatus.SCHEDULED,
     OrderStatus.DISPATCHED,
 )
-# Visits a technician has taken on: a plan keeps them with that technician at that time.
-TAKEN_ON = frozenset({"accepted", "en_route", "arrived", "in_progress", "paused"})
 # Customers who were promised no window get one of this length around the planned start.
 APPOINTMENT = timedelta(hours=2)
 MAX_ERROR_CHARS = 2000
