@@ -31,8 +31,19 @@ _STATUS = {
 }
 
 
-# Ruin and recreate with SISR ruins (Christiaens & Vanden Berghe), driven by OR-Tools' iterated local search.
+# Ruin and recreate with SISR ruins (Christiaens & Vanden Berghe), driven by OR-Tools' iterated local search
+# with simulated-annealing acceptance. RUIN_AND_RECREATE takes many cheap steps; ITERATED_LOCAL_SEARCH
+# improves every recreated solution by local descent: fewer, better steps. They fail on different instances.
+RUIN_AND_RECREATE = "RUIN_AND_RECREATE"
 ITERATED_LOCAL_SEARCH = "ITERATED_LOCAL_SEARCH"
+_RUIN_SEARCHES = (RUIN_AND_RECREATE, ITERATED_LOCAL_SEARCH)
+
+# The annealing temperature falls from this many times a typical short arc's cost to this fraction of it:
+# scaled to the problem, not to any one set of instances or unit of cost.
+_START_TEMPERATURE = 1.0
+_FINAL_TEMPERATURE = 0.01
+# A typical short arc: the mean cost to a stop's nearest few neighbours.
+_NEAREST = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +52,11 @@ class SolveOptions:
 
     time_limit_s: float = 10.0
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
-    # An OR-Tools local search metaheuristic, or ITERATED_LOCAL_SEARCH.
+    # An OR-Tools local search metaheuristic, RUIN_AND_RECREATE or ITERATED_LOCAL_SEARCH.
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     guided_local_search_lambda: float = 0.1
+    # The share of the time given at the end to guided local search from the best solution found so far.
+    polish_share: float = 0.0
     # With two or more, searches run in parallel processes (iterated local search, guided local search,
     # then other first solutions) and the best result is kept.
     workers: int = 1
@@ -56,11 +69,17 @@ class SolveOptions:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
         if not hasattr(routing_enums_pb2.FirstSolutionStrategy, self.first_solution):
             raise ValueError(f"unknown first solution strategy {self.first_solution!r}")
-        if self.metaheuristic != ITERATED_LOCAL_SEARCH and not hasattr(
+        if not 0 <= self.polish_share < 1:
+            raise ValueError(f"polish_share must be in [0, 1), got {self.polish_share}")
+        if self.metaheuristic not in _RUIN_SEARCHES and not hasattr(
             routing_enums_pb2.LocalSearchMetaheuristic, self.metaheuristic
         ):
             raise ValueError(f"unknown metaheuristic {self.metaheuristic!r}")
 
+
+# The searches of the portfolio proper: worth running side by side even on fewer cores, because on a given
+# instance one of them is often far behind the others (measured on Solomon's and unseen VRPTW instances).
+PORTFOLIO_SEARCHES = 3
 
 # Strategies for further workers, chosen because they build structurally different starting routes.
 _ALTERNATIVE_STARTS = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC")
@@ -71,13 +90,14 @@ def portfolio(options: SolveOptions) -> list[SolveOptions]:
     one = replace(options, workers=1)
     if options.workers == 1:
         return [one]
-    # Guided local search starts from savings routes, structurally unlike the insertion start of the other
-    # search: measured on Solomon's C203 and RC203, it is where the two fail differently.
+    # Plain ruin and recreate (best where windows are tight), ruin and recreate with local descent ending in
+    # guided local search (long routes), guided local search from savings routes (clustered and mixed sites).
     variants = [
-        replace(one, metaheuristic=ITERATED_LOCAL_SEARCH),
+        replace(one, metaheuristic=RUIN_AND_RECREATE),
+        replace(one, metaheuristic=ITERATED_LOCAL_SEARCH, polish_share=0.3),
         replace(one, metaheuristic="GUIDED_LOCAL_SEARCH", first_solution="SAVINGS"),
-    ]
-    for strategy in _ALTERNATIVE_STARTS[: options.workers - 2]:
+    ][: options.workers]
+    for strategy in _ALTERNATIVE_STARTS[: max(0, options.workers - PORTFOLIO_SEARCHES)]:
         variants.append(replace(one, metaheuristic="GUIDED_LOCAL_SEARCH", first_solution=strategy))
     return variants
 
@@ -97,6 +117,9 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
     if options.workers == 1:
         return _solve_once(problem, options)
     variants = portfolio(options)
+    if problem.initial_routes is not None:
+        # The ruin searches build their own start: one search continues from the earlier plan instead.
+        variants[-1] = replace(variants[-1], metaheuristic="GUIDED_LOCAL_SEARCH", polish_share=0.0)
     started = time.monotonic()
     context = worker_context()
     with ProcessPoolExecutor(max_workers=len(variants), mp_context=context) as pool:
@@ -137,6 +160,7 @@ class _Model:
         self.metres = problem.distances[grid]
         cost = self.travel if problem.objective == "time" else self.metres
         self.cost_cb = self.routing.RegisterTransitMatrix(cost.tolist())
+        self.arc_scale = short_arc_cost(cost)
         self.routing.SetArcCostEvaluatorOfAllVehicles(self.cost_cb)
         # Service happens at the origin of an arc: transit = service there + travel to the next node.
         self.time_cb = self.routing.RegisterTransitMatrix((self.travel + service[:, None]).tolist())
@@ -305,12 +329,22 @@ class _Model:
         )
 
 
-def search_parameters(options: SolveOptions) -> pywrapcp.RoutingSearchParameters:
-    """OR-Tools search parameters for the options."""
+def short_arc_cost(cost: np.ndarray) -> float:
+    """The mean cost from a node to its nearest neighbours: the scale of one move's gain or loss."""
+    n = len(cost)
+    if n < 2:
+        return 1.0
+    k = min(_NEAREST, n - 1)
+    off_diagonal = cost.astype(np.float64) + np.diag(np.full(n, np.inf))
+    nearest = np.partition(off_diagonal, k - 1, axis=1)[:, :k]
+    return max(1.0, float(nearest.mean()))
+
+
+def search_parameters(options: SolveOptions, arc_scale: float = 1.0) -> pywrapcp.RoutingSearchParameters:
+    """OR-Tools search parameters for the options; arc_scale sets the annealing temperatures."""
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, options.first_solution)
-    if options.metaheuristic == ITERATED_LOCAL_SEARCH:
-        # Each perturbation is improved by plain descent; the ruin-and-recreate loop does the exploring.
+    if options.metaheuristic in _RUIN_SEARCHES:
         params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
         params.use_iterated_local_search = True
         ils = params.iterated_local_search_parameters
@@ -319,13 +353,17 @@ def search_parameters(options: SolveOptions) -> pywrapcp.RoutingSearchParameters
         del recreate.ruin_strategies[:]
         sisr = recreate.ruin_strategies.add().sisr
         sisr.max_removed_sequence_size = 10
-        sisr.avg_num_removed_visits = 10
+        sisr.avg_num_removed_visits = 15
         sisr.bypass_factor = 0.01
         recreate.recreate_strategy.heuristic = (
             routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
         )
-        ils.improve_perturbed_solution = True
-        ils.reference_solution_acceptance_strategy.simulated_annealing.automatic_temperatures = True
+        ils.improve_perturbed_solution = options.metaheuristic == ITERATED_LOCAL_SEARCH
+        annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
+        annealing.automatic_temperatures = False
+        annealing.cooling_schedule_strategy = routing_ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
+        annealing.initial_temperature = _START_TEMPERATURE * arc_scale
+        annealing.final_temperature = _FINAL_TEMPERATURE * arc_scale
     else:
         params.local_search_metaheuristic = getattr(
             routing_enums_pb2.LocalSearchMetaheuristic, options.metaheuristic
@@ -343,18 +381,25 @@ _MARGIN_S = 0.3
 def _solve_once(problem: RoutingProblem, options: SolveOptions, started: float | None = None) -> Solution:
     started = time.monotonic() if started is None else started
     model = _Model(problem)
-    params = search_parameters(options)
+    params = search_parameters(options, model.arc_scale)
     # Building the model counts against the limit too.
     remaining = options.time_limit_s - (time.monotonic() - started) - _MARGIN_S
-    params.time_limit.FromMilliseconds(max(100, int(remaining * 1000)))
+    polish_s = remaining * options.polish_share
+    params.time_limit.FromMilliseconds(max(100, int((remaining - polish_s) * 1000)))
     initial = model.initial_assignment()
-    if options.metaheuristic == ITERATED_LOCAL_SEARCH:
-        # This search builds its own first solution; it cannot start from an earlier plan.
+    if options.metaheuristic in _RUIN_SEARCHES:
+        # These searches build their own first solution; they cannot start from an earlier plan.
         assignment = model.routing.SolveWithIteratedLocalSearch(params)
     elif initial is not None:
         assignment = model.routing.SolveFromAssignmentWithParameters(initial, params)
     else:
         assignment = model.routing.SolveWithParameters(params)
+    if assignment is not None and polish_s >= 0.1:
+        polish = search_parameters(replace(options, metaheuristic="GUIDED_LOCAL_SEARCH", polish_share=0.0))
+        polish.time_limit.FromMilliseconds(int(polish_s * 1000))
+        # The polish starts from the best solution, so it can only keep or improve it.
+        polished = model.routing.SolveFromAssignmentWithParameters(assignment, polish)
+        assignment = assignment if polished is None else polished
     wall = time.monotonic() - started
     if assignment is None:
         # Every stop is droppable, so this only happens when no vehicle can leave and return in its shift.

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from dispatch import planner
 from dispatch.day import (
     DAY_FULL,
     NO_SHIFT_COVERS_WINDOW,
@@ -21,7 +22,7 @@ from dispatch.eligibility import candidates
 from dispatch.planner import plan_day
 from dispatch.verify import plan_violations
 from routing.problem import Break, TimeWindow
-from routing.solver import SolveOptions
+from routing.solver import PORTFOLIO_SEARCHES, SolveOptions
 from tests.unit.dispatch.days import HOUR, days
 
 FAST = SolveOptions(time_limit_s=0.5)
@@ -208,3 +209,24 @@ def test_progress_is_reported_per_group() -> None:
     seen: list[tuple[int, int]] = []
     plan_day(problem, FAST, processes=1, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 2), (2, 2)]
+
+
+def test_a_single_group_gets_the_spare_cores_as_a_portfolio(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one group and two cores, the group is searched by the whole portfolio, not one core left idle."""
+    seen: list[int] = []
+    real_solve = planner.solve
+
+    def spy(problem, options):
+        seen.append(options.workers)
+        return real_solve(problem, options)
+
+    monkeypatch.setattr(planner, "solve", spy)
+    seconds, metres = _line(6)
+    problem = DayProblem(
+        durations=seconds, distances=metres, technicians=(_tech(id=1),), jobs=(_job(id=10, location=2),)
+    )
+    plan = plan_day(problem, FAST, processes=2)
+    assert seen == [PORTFOLIO_SEARCHES]
+    assert [v.job_id for r in plan.routes for v in r.visits] == [10]
+    plan_day(problem, FAST, processes=1)
+    assert seen == [PORTFOLIO_SEARCHES, 1]

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from routing.problem import Break, RoutingProblem, Stop, TimeWindow, Vehicle
-from routing.solver import SolveOptions, solve
+from routing.solver import (
+    ITERATED_LOCAL_SEARCH,
+    RUIN_AND_RECREATE,
+    SolveOptions,
+    portfolio,
+    search_parameters,
+    short_arc_cost,
+    solve,
+)
 
 HOUR = 3600
 FAST = SolveOptions(time_limit_s=0.5)
@@ -120,6 +128,19 @@ def test_warm_start_from_an_earlier_plan() -> None:
     assert solution.unassigned == ()
 
 
+def test_portfolio_runs_different_searches() -> None:
+    """Two workers run the two ruin searches; more workers add searches unlike those."""
+    two = portfolio(SolveOptions(workers=2))
+    assert [v.metaheuristic for v in two] == [RUIN_AND_RECREATE, ITERATED_LOCAL_SEARCH]
+    assert all(v.workers == 1 for v in two) and two[1].polish_share > 0
+    three = portfolio(SolveOptions(workers=3))
+    assert [v.metaheuristic for v in three][2] == "GUIDED_LOCAL_SEARCH" and three[
+        2
+    ].first_solution == "SAVINGS"
+    five = portfolio(SolveOptions(workers=5))
+    assert len({(v.metaheuristic, v.first_solution) for v in five}) == 5
+
+
 def test_parallel_workers_return_a_complete_solution() -> None:
     """Two searches in two processes give one solution serving every stop."""
     stops = [Stop(location=i, window=TimeWindow(8 * HOUR, 18 * HOUR)) for i in range(1, 5)]
@@ -153,6 +174,8 @@ def test_problems_are_validated(kwargs: dict, message: str) -> None:
         ({"time_limit_s": 0}, "time_limit_s"),
         ({"workers": 0}, "workers"),
         ({"first_solution": "MAGIC"}, "MAGIC"),
+        ({"polish_share": 1.0}, "polish_share"),
+        ({"polish_share": -0.1}, "polish_share"),
     ],
 )
 def test_options_are_validated(kwargs: dict, message: str) -> None:
@@ -161,11 +184,41 @@ def test_options_are_validated(kwargs: dict, message: str) -> None:
         SolveOptions(**kwargs)
 
 
-def test_iterated_local_search_runs_on_its_own() -> None:
-    """The ruin-and-recreate search alone serves every stop and keeps the windows."""
+@pytest.mark.parametrize(
+    "options",
+    [
+        SolveOptions(time_limit_s=0.8, metaheuristic=RUIN_AND_RECREATE),
+        SolveOptions(time_limit_s=0.8, metaheuristic=ITERATED_LOCAL_SEARCH),
+        SolveOptions(time_limit_s=0.8, metaheuristic=ITERATED_LOCAL_SEARCH, polish_share=0.3),
+    ],
+    ids=["ruin-and-recreate", "iterated-local-search", "with-polish"],
+)
+def test_ruin_searches_run_on_their_own(options: SolveOptions) -> None:
+    """Each ruin-and-recreate search alone serves every stop and keeps the windows."""
     stops = [Stop(location=i, window=TimeWindow((8 + i) * HOUR, (9 + i) * HOUR)) for i in range(1, 5)]
-    options = SolveOptions(time_limit_s=0.8, metaheuristic="ITERATED_LOCAL_SEARCH")
     solution = solve(problem([day_vehicle(), day_vehicle()], stops), options)
     assert solution.unassigned == ()
     for route in solution.routes:
         assert all(s.start in stops[s.stop].window for s in route.stops)
+
+
+def test_short_arc_cost_is_the_mean_to_the_nearest_neighbours() -> None:
+    """On a line, each place's nearest neighbour is one gap away; the diagonal never counts."""
+    seconds, _ = line(3)
+    # Nearest two of each: (600, 1200), (600, 600), (600, 1200) -> mean 800.
+    assert short_arc_cost(seconds) == pytest.approx(800)
+    assert short_arc_cost(np.zeros((1, 1), dtype=np.int64)) == 1.0
+
+
+def test_annealing_temperatures_follow_the_problem_scale() -> None:
+    """The same search on costs ten times larger anneals at ten times the temperature."""
+    options = SolveOptions(metaheuristic=RUIN_AND_RECREATE)
+    small = search_parameters(options, 100.0).iterated_local_search_parameters
+    large = search_parameters(options, 1000.0).iterated_local_search_parameters
+    for name in ("initial_temperature", "final_temperature"):
+        a = getattr(small.reference_solution_acceptance_strategy.simulated_annealing, name)
+        b = getattr(large.reference_solution_acceptance_strategy.simulated_annealing, name)
+        assert b == pytest.approx(10 * a) and a > 0
+    annealing = small.reference_solution_acceptance_strategy.simulated_annealing
+    assert annealing.initial_temperature > annealing.final_temperature
+    assert not annealing.automatic_temperatures
