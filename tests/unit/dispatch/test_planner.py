@@ -230,3 +230,7 @@ def test_a_single_group_gets_the_spare_cores_as_a_portfolio(monkeypatch: pytest.
     assert [v.job_id for r in plan.routes for v in r.visits] == [10]
     plan_day(problem, FAST, processes=1)
     assert seen == [PORTFOLIO_SEARCHES, 1]
+    # A group too big for the portfolio's searches keeps the one search it asked for.
+    monkeypatch.setattr(planner, "PORTFOLIO_MAX_JOBS", 0)
+    plan_day(problem, FAST, processes=2)
+    assert seen == [PORTFOLIO_SEARCHES, 1, 1]
