@@ -5,6 +5,7 @@ Node and index conversions stay in this module; callers only see stop and vehicl
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -57,8 +58,7 @@ class SolveOptions:
     guided_local_search_lambda: float = 0.1
     # The share of the time given at the end to guided local search from the best solution found so far.
     polish_share: float = 0.0
-    # With two or more, searches run in parallel processes (iterated local search, guided local search,
-    # then other first solutions) and the best result is kept.
+    # With two or more, the searches of `portfolio` run in parallel processes and the best result is kept.
     workers: int = 1
     log_search: bool = False
 
@@ -85,7 +85,7 @@ PORTFOLIO_SEARCHES = 3
 _ALTERNATIVE_STARTS = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC")
 
 
-def portfolio(options: SolveOptions) -> list[SolveOptions]:
+def portfolio(options: SolveOptions, warm_start: bool = False) -> list[SolveOptions]:
     """The searches that run side by side: they fail on different instances, so the best of them is robust."""
     one = replace(options, workers=1)
     if options.workers == 1:
@@ -99,6 +99,9 @@ def portfolio(options: SolveOptions) -> list[SolveOptions]:
     ][: options.workers]
     for strategy in _ALTERNATIVE_STARTS[: max(0, options.workers - PORTFOLIO_SEARCHES)]:
         variants.append(replace(one, metaheuristic="GUIDED_LOCAL_SEARCH", first_solution=strategy))
+    if warm_start and all(v.metaheuristic in _RUIN_SEARCHES for v in variants):
+        # The ruin searches build their own start: one search continues from the earlier plan instead.
+        variants[-1] = replace(variants[-1], metaheuristic="GUIDED_LOCAL_SEARCH", polish_share=0.0)
     return variants
 
 
@@ -116,10 +119,7 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
     options = options or SolveOptions()
     if options.workers == 1:
         return _solve_once(problem, options)
-    variants = portfolio(options)
-    if problem.initial_routes is not None:
-        # The ruin searches build their own start: one search continues from the earlier plan instead.
-        variants[-1] = replace(variants[-1], metaheuristic="GUIDED_LOCAL_SEARCH", polish_share=0.0)
+    variants = portfolio(options, warm_start=problem.initial_routes is not None)
     started = time.monotonic()
     context = worker_context()
     with ProcessPoolExecutor(max_workers=len(variants), mp_context=context) as pool:
@@ -158,9 +158,8 @@ class _Model:
         grid = np.ix_(self.node_location, self.node_location)
         self.travel = problem.durations[grid]
         self.metres = problem.distances[grid]
-        cost = self.travel if problem.objective == "time" else self.metres
-        self.cost_cb = self.routing.RegisterTransitMatrix(cost.tolist())
-        self.arc_scale = short_arc_cost(cost)
+        self.cost = self.travel if problem.objective == "time" else self.metres
+        self.cost_cb = self.routing.RegisterTransitMatrix(self.cost.tolist())
         self.routing.SetArcCostEvaluatorOfAllVehicles(self.cost_cb)
         # Service happens at the origin of an arc: transit = service there + travel to the next node.
         self.time_cb = self.routing.RegisterTransitMatrix((self.travel + service[:, None]).tolist())
@@ -173,6 +172,11 @@ class _Model:
         for v, vehicle in enumerate(vehicles):
             if vehicle.fixed_cost:
                 self.routing.SetFixedCostOfVehicle(vehicle.fixed_cost, v)
+
+    @functools.cached_property
+    def arc_scale(self) -> float:
+        """Only the annealing searches need it; computed once, on first use."""
+        return short_arc_cost(self.cost)
 
     def index(self, node: int) -> int:
         return self.manager.NodeToIndex(node)
@@ -381,13 +385,14 @@ _MARGIN_S = 0.3
 def _solve_once(problem: RoutingProblem, options: SolveOptions, started: float | None = None) -> Solution:
     started = time.monotonic() if started is None else started
     model = _Model(problem)
-    params = search_parameters(options, model.arc_scale)
+    ruin = options.metaheuristic in _RUIN_SEARCHES
+    params = search_parameters(options, model.arc_scale if ruin else 1.0)
     # Building the model counts against the limit too.
     remaining = options.time_limit_s - (time.monotonic() - started) - _MARGIN_S
     polish_s = remaining * options.polish_share
     params.time_limit.FromMilliseconds(max(100, int((remaining - polish_s) * 1000)))
     initial = model.initial_assignment()
-    if options.metaheuristic in _RUIN_SEARCHES:
+    if ruin:
         # These searches build their own first solution; they cannot start from an earlier plan.
         assignment = model.routing.SolveWithIteratedLocalSearch(params)
     elif initial is not None:

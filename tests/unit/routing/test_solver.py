@@ -137,6 +137,9 @@ def test_portfolio_runs_different_searches() -> None:
     assert [v.metaheuristic for v in three][2] == "GUIDED_LOCAL_SEARCH" and three[
         2
     ].first_solution == "SAVINGS"
+    warm = portfolio(SolveOptions(workers=2), warm_start=True)
+    assert [v.metaheuristic for v in warm] == [RUIN_AND_RECREATE, "GUIDED_LOCAL_SEARCH"]
+    assert portfolio(SolveOptions(workers=3), warm_start=True) == three
     five = portfolio(SolveOptions(workers=5))
     assert len({(v.metaheuristic, v.first_solution) for v in five}) == 5
 
