@@ -23,7 +23,7 @@ import numpy as np
 from benchmarks.instances import Instance, best_known, check_routes, gap_percent, read_instance
 from benchmarks.solomon import DEFAULT_BKS, SCALE, day_problem, routes_of
 from dispatch.planner import plan_day
-from routing.solver import PORTFOLIO_SEARCHES, SolveOptions
+from routing.solver import SolveOptions
 
 Solver = Callable[[Instance, float], list[list[int]]]
 
@@ -35,9 +35,7 @@ def _matrices(instance: Instance) -> tuple[np.ndarray, np.ndarray]:
 
 def solve_here(instance: Instance, seconds: float) -> list[list[int]]:
     """This product's planner, exactly as `benchmarks.solomon` runs it."""
-    plan = plan_day(
-        day_problem(instance, "distance"), SolveOptions(time_limit_s=seconds, workers=PORTFOLIO_SEARCHES)
-    )
+    plan = plan_day(day_problem(instance, "distance"), SolveOptions(time_limit_s=seconds))
     return routes_of(plan)
 
 

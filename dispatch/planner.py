@@ -12,7 +12,7 @@ import numpy as np
 from dispatch.day import DAY_FULL, DayProblem, Job, Reason, TechnicianDay
 from dispatch.eligibility import Candidate, candidates, explain_ineligible
 from routing.problem import RoutingProblem, Solution, Stop, TimeWindow, Vehicle
-from routing.solver import PORTFOLIO_SEARCHES, SolveOptions, solve, worker_context
+from routing.solver import SolveOptions, solve, worker_context
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +103,8 @@ def plan_day(
     cores = max(1, processes or os.cpu_count() or 1)
     processes = min(cores, max(1, len(groups)))
     if len(groups) == 1 and cores > 1 and len(groups[0].jobs) <= PORTFOLIO_MAX_JOBS:
-        # One group cannot use the other cores by itself: a portfolio of searches runs on it instead.
-        options = replace(options, workers=max(options.workers, cores, PORTFOLIO_SEARCHES))
+        # One group cannot use the other cores by itself: a portfolio of searches, one per core, runs on it.
+        options = replace(options, workers=max(options.workers, cores))
     budgets = _time_budgets(groups, options.time_limit_s, processes)
     # Only each group's own slice of the matrices travels to the worker processes.
     models = [_routing_problem(problem, group) for group in groups]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
+from ortools.util import optional_boolean_pb2
 
 from routing.problem import Route, RoutingProblem, ScheduledBreak, ScheduledStop, Solution
 
@@ -45,6 +46,29 @@ _START_TEMPERATURE = 1.0
 _FINAL_TEMPERATURE = 0.01
 # A typical short arc: the mean cost to a stop's nearest few neighbours.
 _NEAREST = 10
+_BOOL_FALSE = optional_boolean_pb2.BOOL_FALSE
+
+# Operators the ruin searches leave out of their local descent, which runs after every recreate: the insertion
+# LNS operators repeat what the recreate step does; the pair, subtrip and visit-type operators have nothing to
+# act on in this model; the chain and shortest-path variants of activating and deactivating stops are covered
+# by the plain ones that stay. Alone on 34 Solomon instances at 10 s, the iterated search's mean gap went from
+# 2.26 % to 1.75 % without them.
+_RUIN_SEARCH_UNUSED_OPERATORS = (
+    "global_cheapest_insertion_path_lns",
+    "local_cheapest_insertion_path_lns",
+    "relocate_path_global_cheapest_insertion_insert_unperformed",
+    "global_cheapest_insertion_visit_types_lns",
+    "local_cheapest_insertion_visit_types_lns",
+    "make_chain_inactive",
+    "swap_active_chain",
+    "shortest_path_swap_active",
+    "shortest_path_two_opt",
+    "relocate_subtrip",
+    "exchange_subtrip",
+    "relocate_pair",
+    "light_relocate_pair",
+    "exchange_pair",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +101,8 @@ class SolveOptions:
             raise ValueError(f"unknown metaheuristic {self.metaheuristic!r}")
 
 
-# The searches of the portfolio proper: worth running side by side even on fewer cores, because on a given
-# instance one of them is often far behind the others (measured on Solomon's and unseen VRPTW instances).
+# The searches of the portfolio proper, best first. They run one per core: the annealing searches follow a
+# cooling schedule in wall-clock time, and sharing a core left them less than half their steps.
 PORTFOLIO_SEARCHES = 3
 
 # Strategies for further workers, chosen because they build structurally different starting routes.
@@ -90,10 +114,10 @@ def portfolio(options: SolveOptions, warm_start: bool = False) -> list[SolveOpti
     one = replace(options, workers=1)
     if options.workers == 1:
         return [one]
-    # Plain ruin and recreate (best where windows are tight), ruin and recreate with local descent ending in
-    # guided local search (long routes), guided local search from savings routes (clustered and mixed sites).
+    # Ruin and recreate (best where windows are tight), ruin and recreate with local descent (long routes),
+    # each ending in guided local search from its best solution; guided local search from savings routes.
     variants = [
-        replace(one, metaheuristic=RUIN_AND_RECREATE),
+        replace(one, metaheuristic=RUIN_AND_RECREATE, polish_share=0.25),
         replace(one, metaheuristic=ITERATED_LOCAL_SEARCH, polish_share=0.3),
         replace(one, metaheuristic="GUIDED_LOCAL_SEARCH", first_solution="SAVINGS"),
     ][: options.workers]
@@ -368,6 +392,7 @@ def search_parameters(options: SolveOptions, arc_scale: float = 1.0) -> pywrapcp
         annealing.cooling_schedule_strategy = routing_ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
         annealing.initial_temperature = _START_TEMPERATURE * arc_scale
         annealing.final_temperature = _FINAL_TEMPERATURE * arc_scale
+        _leave_out_unused_operators(params)
     else:
         params.local_search_metaheuristic = getattr(
             routing_enums_pb2.LocalSearchMetaheuristic, options.metaheuristic
@@ -376,6 +401,12 @@ def search_parameters(options: SolveOptions, arc_scale: float = 1.0) -> pywrapcp
     params.time_limit.FromMilliseconds(max(1, int(options.time_limit_s * 1000)))
     params.log_search = options.log_search
     return params
+
+
+def _leave_out_unused_operators(params: pywrapcp.RoutingSearchParameters) -> None:
+    operators = params.local_search_operators
+    for name in _RUIN_SEARCH_UNUSED_OPERATORS:
+        setattr(operators, f"use_{name}", _BOOL_FALSE)
 
 
 # Held back from the time limit for reading the solution and handing it back from a worker process.
@@ -402,6 +433,8 @@ def _solve_once(problem: RoutingProblem, options: SolveOptions, started: float |
     if assignment is not None and polish_s >= 0.1:
         polish = search_parameters(replace(options, metaheuristic="GUIDED_LOCAL_SEARCH", polish_share=0.0))
         polish.time_limit.FromMilliseconds(int(polish_s * 1000))
+        if ruin:
+            _leave_out_unused_operators(polish)
         # The polish starts from the best solution, so it can only keep or improve it.
         polished = model.routing.SolveFromAssignmentWithParameters(assignment, polish)
         assignment = assignment if polished is None else polished

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ortools.util.optional_boolean_pb2 import BOOL_FALSE as FALSE
+from ortools.util.optional_boolean_pb2 import BOOL_TRUE as TRUE
 
 from routing.problem import Break, RoutingProblem, Stop, TimeWindow, Vehicle
 from routing.solver import (
@@ -129,10 +131,10 @@ def test_warm_start_from_an_earlier_plan() -> None:
 
 
 def test_portfolio_runs_different_searches() -> None:
-    """Two workers run the two ruin searches; more workers add searches unlike those."""
+    """Two workers run the two ruin searches, each ending in a polish; more add searches unlike those."""
     two = portfolio(SolveOptions(workers=2))
     assert [v.metaheuristic for v in two] == [RUIN_AND_RECREATE, ITERATED_LOCAL_SEARCH]
-    assert all(v.workers == 1 for v in two) and two[1].polish_share > 0
+    assert all(v.workers == 1 and v.polish_share > 0 for v in two)
     three = portfolio(SolveOptions(workers=3))
     assert [v.metaheuristic for v in three][2] == "GUIDED_LOCAL_SEARCH" and three[
         2
@@ -225,3 +227,13 @@ def test_annealing_temperatures_follow_the_problem_scale() -> None:
     annealing = small.reference_solution_acceptance_strategy.simulated_annealing
     assert annealing.initial_temperature > annealing.final_temperature
     assert not annealing.automatic_temperatures
+
+
+def test_ruin_searches_leave_out_operators_the_recreate_step_repeats() -> None:
+    """Their local descent skips the insertion LNS and pair operators; other searches keep every default."""
+    ruin = search_parameters(SolveOptions(metaheuristic=ITERATED_LOCAL_SEARCH)).local_search_operators
+    guided = search_parameters(SolveOptions()).local_search_operators
+    for name in ("use_global_cheapest_insertion_path_lns", "use_exchange_pair", "use_relocate_subtrip"):
+        assert getattr(guided, name) == TRUE and getattr(ruin, name) == FALSE
+    for name in ("use_relocate", "use_exchange", "use_two_opt", "use_or_opt", "use_make_active"):
+        assert getattr(guided, name) == getattr(ruin, name) == TRUE
