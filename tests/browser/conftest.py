@@ -35,7 +35,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 PASSWORD = "demo"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
     """The demo city served on a free port: the app (for checks in the database) and its base URL."""
     from flask_migrate import upgrade
