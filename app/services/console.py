@@ -34,7 +34,14 @@ from app.models import (
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.events import Actor, record_order_transition, record_visit_change
 from app.services.network import list_regions
-from app.services.planning import PLANNABLE, TAKEN_ON, appointment_window, order_record, technician_record
+from app.services.planning import (
+    PLANNABLE,
+    TAKEN_ON,
+    appointment_window,
+    order_record,
+    technician_record,
+    technician_record_loads,
+)
 from app.services.regions import find_region, local_today, visible_region_ids
 from app.services.travel import travel_provider
 from dispatch import OrderAction, OrderStatus, allowed_actions
@@ -159,13 +166,7 @@ def _day_technicians(region_id: int, also: set[int]) -> list[Technician]:
                 Technician.id.in_(also),
             )
         )
-        .options(
-            selectinload(Technician.skills),
-            selectinload(Technician.shifts),
-            selectinload(Technician.absences),
-            selectinload(Technician.help_regions),
-            selectinload(Technician.primary_region),
-        )
+        .options(*technician_record_loads())
         .order_by(Technician.code)
     )
     return list(db.session.scalars(query))

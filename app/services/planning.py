@@ -235,16 +235,21 @@ def _technicians(region_ids: set[int], also: set[int | None]) -> list[Technician
                 Technician.id.in_({i for i in also if i is not None}),
             ),
         )
-        .options(
-            selectinload(Technician.skills),
-            selectinload(Technician.shifts),
-            selectinload(Technician.absences),
-            selectinload(Technician.help_regions),
-            selectinload(Technician.primary_region),
-        )
+        .options(*technician_record_loads())
         .order_by(Technician.code)
     )
     return list(db.session.scalars(query))
+
+
+def technician_record_loads() -> tuple:
+    """Everything technician_record reads, loaded with the query rather than one row at a time."""
+    return (
+        selectinload(Technician.skills),
+        selectinload(Technician.shifts),
+        selectinload(Technician.absences),
+        selectinload(Technician.help_regions),
+        selectinload(Technician.primary_region),
+    )
 
 
 def technician_record(tech: Technician) -> TechnicianRecord:
