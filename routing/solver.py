@@ -40,10 +40,12 @@ RUIN_AND_RECREATE = "RUIN_AND_RECREATE"
 ITERATED_LOCAL_SEARCH = "ITERATED_LOCAL_SEARCH"
 _RUIN_SEARCHES = (RUIN_AND_RECREATE, ITERATED_LOCAL_SEARCH)
 
-# The annealing temperature falls from this many times a typical short arc's cost to this fraction of it:
-# scaled to the problem, not to any one set of instances or unit of cost.
-_START_TEMPERATURE = 1.0
-_FINAL_TEMPERATURE = 0.01
+# The annealing temperature falls from the first to the second of these many times a typical short arc's cost:
+# scaled to the problem, not to any one set of instances or unit of cost. Ruin and recreate without descent
+# takes many small steps and anneals hotter. On all 56 Solomon instances at 10 s, alone on a core, the hotter
+# schedule took it from a mean gap of 1.44-1.53 % to 1.22-1.26 %, and the portfolio's worst instance from
+# 3.5-3.9 % to 2.6-3.2 % in four pairings of runs each.
+_TEMPERATURES = {RUIN_AND_RECREATE: (3.0, 0.03), ITERATED_LOCAL_SEARCH: (1.0, 0.01)}
 # A typical short arc: the mean cost to a stop's nearest few neighbours.
 _NEAREST = 10
 _BOOL_FALSE = optional_boolean_pb2.BOOL_FALSE
@@ -390,8 +392,9 @@ def search_parameters(options: SolveOptions, arc_scale: float = 1.0) -> pywrapcp
         annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
         annealing.automatic_temperatures = False
         annealing.cooling_schedule_strategy = routing_ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
-        annealing.initial_temperature = _START_TEMPERATURE * arc_scale
-        annealing.final_temperature = _FINAL_TEMPERATURE * arc_scale
+        start, final = _TEMPERATURES[options.metaheuristic]
+        annealing.initial_temperature = start * arc_scale
+        annealing.final_temperature = final * arc_scale
         _leave_out_unused_operators(params)
     else:
         params.local_search_metaheuristic = getattr(
