@@ -43,8 +43,7 @@ _RUIN_SEARCHES = (RUIN_AND_RECREATE, ITERATED_LOCAL_SEARCH)
 # The annealing temperature falls from the first to the second of these many times a typical short arc's cost:
 # scaled to the problem, not to any one set of instances or unit of cost. Ruin and recreate without descent
 # takes many small steps and anneals hotter. On all 56 Solomon instances at 10 s, alone on a core, the hotter
-# schedule took it from a mean gap of 1.44-1.53 % to 1.22-1.26 %, and the portfolio's worst instance from
-# 3.5-3.9 % to 2.6-3.2 % in four pairings of runs each.
+# schedule took its mean gap from 1.44-1.53 % to 1.22-1.26 %.
 _TEMPERATURES = {RUIN_AND_RECREATE: (3.0, 0.03), ITERATED_LOCAL_SEARCH: (1.0, 0.01)}
 # A typical short arc: the mean cost to a stop's nearest few neighbours.
 _NEAREST = 10
