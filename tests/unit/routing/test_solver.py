@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ortools.constraint_solver import routing_ils_pb2
 from ortools.util.optional_boolean_pb2 import BOOL_FALSE as FALSE
 from ortools.util.optional_boolean_pb2 import BOOL_TRUE as TRUE
 
@@ -237,3 +238,15 @@ def test_ruin_searches_leave_out_operators_the_recreate_step_repeats() -> None:
         assert getattr(guided, name) == TRUE and getattr(ruin, name) == FALSE
     for name in ("use_relocate", "use_exchange", "use_two_opt", "use_or_opt", "use_make_active"):
         assert getattr(guided, name) == getattr(ruin, name) == TRUE
+
+
+def test_only_the_search_without_descent_mixes_in_random_walk_ruins() -> None:
+    """Ruin and recreate picks SISR or a random walk each step; the search with descent keeps SISR alone."""
+    plain = search_parameters(SolveOptions(metaheuristic=RUIN_AND_RECREATE))
+    descent = search_parameters(SolveOptions(metaheuristic=ITERATED_LOCAL_SEARCH))
+    ruins = plain.iterated_local_search_parameters.ruin_recreate_parameters
+    assert [r.WhichOneof("strategy") for r in ruins.ruin_strategies] == ["sisr", "random_walk"]
+    assert ruins.ruin_strategies[1].random_walk.num_removed_visits > 0
+    assert ruins.ruin_composition_strategy == routing_ils_pb2.RuinCompositionStrategy.RUN_ONE_RANDOMLY
+    sisr_only = descent.iterated_local_search_parameters.ruin_recreate_parameters.ruin_strategies
+    assert [r.WhichOneof("strategy") for r in sisr_only] == ["sisr"]
