@@ -439,6 +439,11 @@ def _solve_once(problem: RoutingProblem, options: SolveOptions, started: float |
         assignment = model.routing.SolveWithIteratedLocalSearch(params)
     elif initial is not None:
         assignment = model.routing.SolveFromAssignmentWithParameters(initial, params)
+        left = options.time_limit_s - _MARGIN_S - polish_s - (time.monotonic() - started)
+        if assignment is None and left > 0.1:
+            # OR-Tools fails to restore some routes that are feasible, seen with breaks on many vehicles.
+            params.time_limit.FromMilliseconds(int(left * 1000))
+            assignment = model.routing.SolveWithParameters(params)
     else:
         assignment = model.routing.SolveWithParameters(params)
     if assignment is not None and polish_s >= 0.1:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ortools.constraint_solver import routing_ils_pb2
+from ortools.constraint_solver import pywrapcp, routing_ils_pb2
 from ortools.util.optional_boolean_pb2 import BOOL_FALSE as FALSE
 from ortools.util.optional_boolean_pb2 import BOOL_TRUE as TRUE
 
@@ -129,6 +129,20 @@ def test_warm_start_from_an_earlier_plan() -> None:
     stops = [Stop(location=i, window=TimeWindow(8 * HOUR, 18 * HOUR)) for i in range(1, 5)]
     solution = solve(problem([day_vehicle(), day_vehicle()], stops, initial_routes=((0, 1), (2, 3))), FAST)
     assert solution.unassigned == ()
+
+
+def test_a_warm_start_that_cannot_be_restored_starts_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When OR-Tools refuses to restore the earlier routes, the search builds its own and still plans."""
+    refused = []
+
+    def refuse(self, assignment, params):
+        refused.append(assignment)
+
+    monkeypatch.setattr(pywrapcp.RoutingModel, "SolveFromAssignmentWithParameters", refuse)
+    stops = [Stop(location=i, window=TimeWindow(8 * HOUR, 18 * HOUR)) for i in range(1, 5)]
+    solution = solve(problem([day_vehicle(), day_vehicle()], stops, initial_routes=((0, 1), (2, 3))), FAST)
+    assert len(refused) == 1
+    assert solution.unassigned == () and solution.status != "fail"
 
 
 def test_portfolio_runs_different_searches() -> None:
