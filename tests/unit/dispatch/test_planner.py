@@ -234,3 +234,64 @@ def test_a_single_group_gets_the_spare_cores_as_a_portfolio(monkeypatch: pytest.
     monkeypatch.setattr(planner, "PORTFOLIO_MAX_JOBS", 0)
     plan_day(problem, FAST, processes=2)
     assert seen == [2, 1, 1]
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+@given(days())
+def test_a_day_planned_region_by_region_breaks_no_rule(problem: DayProblem) -> None:
+    """Split by region and joined by the leftovers, a plan still keeps every rule and explains every job."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(planner, "SPLIT_ABOVE_JOBS", 0)
+        plan = plan_day(problem, FAST, processes=1)
+    assert plan_violations(problem, plan) == []
+    jobs = {j.id: j for j in problem.jobs}
+    assert plan.assigned + len(plan.unassigned) == len(problem.jobs)
+    for left in plan.unassigned:
+        assert (left.reasons[0].code == DAY_FULL) == bool(candidates(problem, jobs[left.job_id]))
+
+
+def test_a_big_group_is_planned_by_region_and_helpers_take_the_leftovers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """XH has work for two days and PD almost none: PD's technician, who may help in XH, takes the rest."""
+    monkeypatch.setattr(planner, "SPLIT_ABOVE_JOBS", 3)
+    seconds, metres = _line(14)
+    local = _tech(id=1, primary_region="XH")
+    # Only the helper can fix a dishwasher: the job has nobody in its own region.
+    dishwasher = _job(id=99, location=13, skills=(("dishwasher_repair", 1),), duration=HOUR)
+    helper = _tech(
+        id=2,
+        primary_region="PD",
+        help_regions=frozenset({"XH"}),
+        skills=(("aircon_install", 2), ("dishwasher_repair", 1)),
+    )
+    jobs = (*(_job(id=100 + i, location=1 + i, duration=2 * HOUR) for i in range(8)), dishwasher)
+    jobs = (*jobs, _job(id=200, location=12, region="PD"))
+    problem = DayProblem(durations=seconds, distances=metres, technicians=(local, helper), jobs=jobs)
+    stages: list[list[tuple[tuple[int, ...], tuple[int, ...]]]] = []
+    solve_groups = planner._solve_groups
+
+    def spy(problem, groups, *args):
+        stages.append(
+            [(tuple(t.id for t in g.technicians), tuple(sorted(j.id for j in g.jobs))) for g in groups]
+        )
+        return solve_groups(problem, groups, *args)
+
+    monkeypatch.setattr(planner, "_solve_groups", spy)
+    seen: list[tuple[int, int]] = []
+    plan = plan_day(problem, FAST, processes=1, progress=lambda done, total: seen.append((done, total)))
+    assert plan_violations(problem, plan) == []
+    # First each region alone, without the dishwasher; then each from its routes, PD with XH's leftovers.
+    assert stages[0] == [((1,), tuple(range(100, 108))), ((2,), (200,))]
+    first, second = dict(stages[1])[(1,)], dict(stages[1])[(2,)]
+    assert 99 in second and not set(first) & set(second)
+    visits = {v.job_id: v for r in plan.routes for v in r.visits}
+    assert visits[99].technician_id == 2 and visits[99].helping
+    assert visits[200].technician_id == 2 and not visits[200].helping
+    helped = [v for v in visits.values() if v.technician_id == 2 and v.job_id not in (99, 200)]
+    assert helped and all(v.helping for v in helped)
+    # Ten hours of shift minus the break each: four two-hour jobs for XH's own, the rest shared.
+    assert plan.assigned >= 8
+    assert seen[-1][0] == seen[-1][1]
