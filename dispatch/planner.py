@@ -116,14 +116,14 @@ def plan_day(
     large = [g for g in groups if len(g.jobs) > SPLIT_ABOVE_JOBS]
     parts = [_by_region(g) for g in large]
     first = small + [part for split in parts for part in split if part.jobs]
-    if len(groups) == 1 and small and cores > 1 and len(small[0].jobs) <= PORTFOLIO_MAX_JOBS:
+    if len(groups) == 1 and not large and cores > 1 and len(groups[0].jobs) <= PORTFOLIO_MAX_JOBS:
         # One group cannot use the other cores by itself: a portfolio of searches, one per core, runs on it.
         options = replace(options, workers=max(options.workers, cores))
     started = time.monotonic()
     first_limit = options.time_limit_s * (FIRST_STAGE_SHARE if large else 1.0)
     first_options = replace(options, time_limit_s=first_limit)
     tick = _Ticker(progress, len(first) + sum(len(split) for split in parts))
-    results = _solve_groups(problem, first, [None] * len(first), first_options, cores, tick)
+    results = _solve_groups(problem, first, None, first_options, cores, tick)
     wall = max((seconds for _, _, seconds in results), default=0.0)
     if large:
         split_results, results = results[len(small) :], results[: len(small)]
@@ -135,9 +135,8 @@ def plan_day(
             results.append(([], dropped, 0.0))
         tick.total = len(first) + len(second)
         visits = {v.job_id: v for plan in plans.values() for v in plan.visits}
-        starts = [_routes_from(g, visits) for g in second]
         remaining = max(1.0, options.time_limit_s - (time.monotonic() - started))
-        joint = _solve_groups(problem, second, starts, replace(options, time_limit_s=remaining), cores, tick)
+        joint = _solve_groups(problem, second, visits, replace(options, time_limit_s=remaining), cores, tick)
         wall += max((seconds for _, _, seconds in joint), default=0.0)
         for group, result in zip(second, joint, strict=True):
             # Should the search from the first stage's routes do worse, those routes stand.
@@ -174,18 +173,18 @@ _GroupResult = tuple[list[TechnicianPlan], list[int], float]
 def _solve_groups(
     problem: DayProblem,
     groups: Sequence[_Group],
-    starts: Sequence[tuple[tuple[int, ...], ...] | None],
+    visits: dict[int, PlannedVisit] | None,
     options: SolveOptions,
     cores: int,
     tick: _Ticker,
 ) -> list[_GroupResult]:
-    """Solve groups side by side within the options' time limit, each from its start routes if given."""
+    """Solve groups side by side within the options' time limit, from the given visits if any."""
     if not groups:
         return []
     processes = min(cores, len(groups))
     budgets = _time_budgets(groups, options.time_limit_s, processes)
     # Only each group's own slice of the matrices travels to the worker processes.
-    models = [_routing_problem(problem, g, start) for g, start in zip(groups, starts, strict=True)]
+    models = [_routing_problem(problem, g, visits) for g in groups]
     runs = [replace(options, time_limit_s=b) for b in budgets]
     solutions: list[Solution] = []
     if processes == 1:
@@ -236,12 +235,13 @@ def _with_leftovers(
     jobs: list[dict[int, tuple[Job, tuple[Candidate, ...]]]] = [
         {job.id: (job, found) for job, found in zip(part.jobs, part.options, strict=True)} for part in parts
     ]
+    home_of = {job.id: n for n, part in enumerate(parts) for job in part.jobs}
     served = {v.job_id for plan in plans.values() for v in plan.visits}
     dropped = []
     for job, found in zip(group.jobs, group.options, strict=True):
         if job.id in served or job.frozen:
             continue
-        home = next((n for n, part in enumerate(jobs) if job.id in part), None)
+        home = home_of.get(job.id)
         helpers = sorted({part_of[c.technician.id] for c in found} - {home})
         if not helpers:
             if home is None:
@@ -259,19 +259,6 @@ def _with_leftovers(
         if own
     ]
     return joined, dropped
-
-
-def _routes_from(group: _Group, visits: dict[int, PlannedVisit]) -> tuple[tuple[int, ...], ...] | None:
-    """The group's start routes, vehicle by vehicle, from the visits planned for its jobs."""
-    vehicle_of = {t.id: v for v, t in enumerate(group.technicians)}
-    routes: list[list[tuple[int, int]]] = [[] for _ in group.technicians]
-    for s, job in enumerate(group.jobs):
-        visit = visits.get(job.id)
-        if visit is not None:
-            routes[vehicle_of[visit.technician_id]].append((visit.sequence, s))
-    if not any(routes):
-        return None
-    return tuple(tuple(s for _, s in sorted(route)) for route in routes)
 
 
 def _kept(group: _Group, plans: dict[int, TechnicianPlan]) -> _GroupResult:
@@ -325,7 +312,7 @@ def _time_budgets(groups: Sequence[_Group], limit: float, processes: int) -> lis
 
 
 def _routing_problem(
-    problem: DayProblem, group: _Group, start: tuple[tuple[int, ...], ...] | None = None
+    problem: DayProblem, group: _Group, visits: dict[int, PlannedVisit] | None = None
 ) -> RoutingProblem:
     """The group as OR-Tools sees it: its technicians as vehicles, its jobs as stops, its slice of travel."""
     settings = problem.settings
@@ -357,7 +344,7 @@ def _routing_problem(
         vehicles=vehicles,
         stops=stops,
         objective=settings.objective,  # type: ignore[arg-type]
-        initial_routes=_initial_routes(group, vehicle_of) if start is None else start,
+        initial_routes=_initial_routes(group, vehicle_of, visits),
     )
 
 
@@ -426,17 +413,23 @@ def drop_penalty(job: Job, settings) -> int:
     return penalty
 
 
-def _initial_routes(group: _Group, vehicle_of: dict[int, int]) -> tuple[tuple[int, ...], ...] | None:
-    """The current assignment, ordered by planned start, as a warm start."""
+def _initial_routes(
+    group: _Group, vehicle_of: dict[int, int], visits: dict[int, PlannedVisit] | None = None
+) -> tuple[tuple[int, ...], ...] | None:
+    """The warm start: the first stage's visits when given, else the current assignment by planned start."""
     routes: list[list[tuple[int, int]]] = [[] for _ in group.technicians]
     for s, job in enumerate(group.jobs):
-        current = job.technician_id
+        if visits is None:
+            current, order = job.technician_id, job.planned_start
+        else:
+            visit = visits.get(job.id)
+            current, order = (None, None) if visit is None else (visit.technician_id, visit.sequence)
         if (
             current in vehicle_of
-            and job.planned_start is not None
+            and order is not None
             and any(c.technician.id == current for c in group.options[s])
         ):
-            routes[vehicle_of[current]].append((job.planned_start, s))
+            routes[vehicle_of[current]].append((order, s))
     if not any(routes):
         return None
     return tuple(tuple(s for _, s in sorted(route)) for route in routes)
