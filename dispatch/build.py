@@ -42,6 +42,10 @@ class TechnicianRecord:
     lunch_end: time = time(13, 30)
     lunch_minutes: int = 45
     time_zone: str = "UTC"
+    # For a plan made while the day is under way: where the technician will set out from (the site of the
+    # visit they are at or just finished) and from when; None for home at the start of the shift.
+    start_site: Point | None = None
+    available_from: datetime | None = None  # aware
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,7 @@ class OrderRecord:
     technician_id: int | None = None
     planned_arrival: datetime | None = None  # aware; when work was planned to start
     frozen: bool = False  # under way, or locked by a dispatcher: stays with its technician
+    busy: bool = False  # the technician's visit in a region not being planned: fixed busy time
 
     def __post_init__(self) -> None:
         for name in ("promised", "planned_arrival"):
@@ -81,7 +86,8 @@ def plannable(day: date, orders: Sequence[OrderRecord]) -> list[OrderRecord]:
 
 def day_locations(technicians: Sequence[TechnicianRecord], orders: Sequence[OrderRecord]) -> list[Point]:
     """Every home and site once, homes first: the points to ask a travel-time provider about."""
-    return list(dict.fromkeys([*(t.home for t in technicians), *(o.site for o in orders)]))
+    starts = [t.start_site for t in technicians if t.start_site is not None]
+    return list(dict.fromkeys([*(t.home for t in technicians), *starts, *(o.site for o in orders)]))
 
 
 def build_day_problem(
@@ -93,11 +99,13 @@ def build_day_problem(
     settings: PlanSettings | None = None,
     *,
     working_day: tuple[time, time] = WORKING_DAY,
+    not_before: datetime | None = None,
 ) -> tuple[DayProblem, datetime]:
     """The day's problem in seconds from the local midnight of `time_zone`, and that midnight in UTC.
 
     `matrix` holds travel between the points of `day_locations(technicians, orders)`, in that order.
-    Orders whose goods arrive after the day are left out.
+    Orders whose goods arrive after the day are left out. With `not_before` (aware), nobody sets out
+    before that moment and work already taken on that was due earlier is placed as soon as it can be.
     """
     points = day_locations(technicians, orders)
     if matrix.seconds.shape != (len(points), len(points)):
@@ -107,11 +115,13 @@ def build_day_problem(
         )
     index = {point: n for n, point in enumerate(points)}
     origin = day_start(day, time_zone)
-    techs = tuple(_technician_day(day, t, index[t.home], origin) for t in technicians)
+    now = None if not_before is None else _seconds(not_before, origin)
+    techs = tuple(_technician_day(day, t, index, origin, now) for t in technicians)
     known = {t.id for t in techs}
     open_from, open_until = (local_instant(day, at, time_zone) for at in working_day)
     jobs = tuple(
-        _job(day, o, index[o.site], origin, (open_from, open_until), known) for o in plannable(day, orders)
+        _job(day, o, index[o.site], origin, (open_from, open_until), known, now)
+        for o in plannable(day, orders)
     )
     problem = DayProblem(
         durations=matrix.seconds,
@@ -120,6 +130,7 @@ def build_day_problem(
         jobs=jobs,
         settings=settings or PlanSettings(),
         label=day.isoformat(),
+        not_before=now,
     )
     return problem, origin
 
@@ -128,7 +139,9 @@ def _seconds(moment: datetime, origin: datetime) -> int:
     return int((moment - origin).total_seconds())
 
 
-def _technician_day(day: date, tech: TechnicianRecord, location: int, origin: datetime) -> TechnicianDay:
+def _technician_day(
+    day: date, tech: TechnicianRecord, index: dict[Point, int], origin: datetime, now: int | None
+) -> TechnicianDay:
     window = working_window(
         day,
         [WeeklyShift(*shift) for shift in tech.shifts],
@@ -136,20 +149,30 @@ def _technician_day(day: date, tech: TechnicianRecord, location: int, origin: da
         tech.time_zone,
     )
     shift = None
+    off_reason = window.off_reason
     breaks: tuple[Break, ...] = ()
     if window.start is not None and window.end is not None:
-        shift = TimeWindow(_seconds(window.start, origin), _seconds(window.end, origin))
-        breaks = _lunch(day, tech, shift, origin)
+        free = max(
+            _seconds(window.start, origin),
+            now if now is not None else 0,
+            _seconds(tech.available_from, origin) if tech.available_from is not None else 0,
+        )
+        if free < _seconds(window.end, origin):
+            shift = TimeWindow(free, _seconds(window.end, origin))
+            breaks = _lunch(day, tech, shift, origin)
+        else:
+            off_reason = "the shift is over"
     return TechnicianDay(
         id=tech.id,
         code=tech.code,
-        location=location,
+        location=index[tech.home],
+        start_location=None if tech.start_site is None else index[tech.start_site],
         primary_region=tech.primary_region,
         help_regions=frozenset(tech.help_regions),
         skills=tech.skills,
         crew_size=tech.crew_size,
         shift=shift,
-        off_reason=window.off_reason,
+        off_reason=off_reason,
         breaks=breaks,
         capacity=tech.van_volume_l,
     )
@@ -175,16 +198,21 @@ def _job(
     origin: datetime,
     working_day: tuple[datetime, datetime],
     technicians: set[int],
+    now: int | None = None,
 ) -> Job:
     duration = order.duration_min * 60
+    frozen = (order.frozen or order.busy) and order.technician_id in technicians
+    planned = None if order.planned_arrival is None else _seconds(order.planned_arrival, origin)
     if order.promised is not None:
         window = TimeWindow(_seconds(order.promised[0], origin), _seconds(order.promised[1], origin))
     else:
         # Work starts early enough to end within the working day, when the day is long enough for it.
         opens, closes = (_seconds(moment, origin) for moment in working_day)
         window = TimeWindow(opens, max(opens, closes - duration))
+    if frozen and now is not None and (planned is None or planned < now):
+        # Work taken on that should have started already: the technician goes there first, late or not.
+        window, planned = TimeWindow(max(window.start, now), max(window.end, now)), max(window.start, now)
     overdue = (day - order.sla_due).days
-    planned = None if order.planned_arrival is None else _seconds(order.planned_arrival, origin)
     return Job(
         id=order.id,
         location=location,
@@ -200,6 +228,7 @@ def _job(
         due_today=overdue == 0,
         technician_id=order.technician_id,
         # Work can only stay with a technician who is part of the day; otherwise it is planned afresh.
-        frozen=order.frozen and order.technician_id in technicians,
+        frozen=frozen,
         planned_start=planned,
+        busy=order.busy and frozen,
     )

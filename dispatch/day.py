@@ -24,6 +24,7 @@ NO_SHIFT_COVERS_WINDOW = "no_shift_covers_window"
 WINDOW_SHORTER_THAN_WORK = "window_shorter_than_work"
 VAN_CAPACITY = "van_capacity"
 DAY_FULL = "day_full"
+WINDOW_PASSED = "window_passed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ class TechnicianDay:
 
     id: int
     code: str
-    location: int  # home base, index into the day's matrix
+    location: int  # home base, index into the day's matrix: where the day ends
     primary_region: str
     help_regions: frozenset[str] = frozenset()
     skills: tuple[tuple[str, int], ...] = ()
@@ -41,6 +42,14 @@ class TechnicianDay:
     off_reason: str = ""  # why shift is None: "absent (annual leave)", "does not work on Sundays"
     breaks: tuple[Break, ...] = ()
     capacity: int | None = None  # van volume in litres
+    # Where the technician sets out from, when not home: the site of the visit they are at or just left,
+    # for a plan made while the day is under way.
+    start_location: int | None = None
+
+    @property
+    def departs_from(self) -> int:
+        """The location the technician's route starts from."""
+        return self.location if self.start_location is None else self.start_location
 
     def level(self, skill: str) -> int:
         """The technician's level in a skill, 0 when they do not have it."""
@@ -67,12 +76,17 @@ class Job:
     technician_id: int | None = None
     frozen: bool = False
     planned_start: int | None = None
+    # The technician's visit in a region this plan does not cover: busy time that the plan works around
+    # and never reports or changes.
+    busy: bool = False
 
     def __post_init__(self) -> None:
         if self.duration <= 0:
             raise ValueError(f"job {self.id}: duration must be positive, got {self.duration}")
         if self.frozen and self.technician_id is None:
             raise ValueError(f"job {self.id}: a frozen job must name its technician")
+        if self.busy and not self.frozen:
+            raise ValueError(f"job {self.id}: busy time elsewhere is frozen on its technician")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +97,7 @@ class PlanSettings:
     base_drop_penalty: int = 200_000
     priority_factor: tuple[tuple[str, int], ...] = (("normal", 1), ("high", 3), ("urgent", 10))
     promised_factor: int = 20  # breaking a promise to a customer is much worse than deferring
+    busy_factor: int = 1000  # above any order's penalty: a technician's time booked elsewhere stays booked
     overdue_day_penalty: int = 100_000
     due_today_penalty: int = 50_000
     soft_max_work: int | None = 8 * 3600  # above this, work is spread to others
@@ -103,6 +118,7 @@ class DayProblem:
     jobs: tuple[Job, ...]
     settings: PlanSettings = field(default_factory=PlanSettings)
     label: str = ""  # the day as people name it, for explanations: "2026-11-24"
+    not_before: int | None = None  # a plan made during the day places nothing before this moment
 
     def __post_init__(self) -> None:
         n = self.durations.shape[0]

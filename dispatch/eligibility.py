@@ -10,6 +10,7 @@ from dispatch.day import (
     NO_SKILLED_TECHNICIAN,
     OUTSIDE_ALL_REGIONS,
     VAN_CAPACITY,
+    WINDOW_PASSED,
     WINDOW_SHORTER_THAN_WORK,
     DayProblem,
     Job,
@@ -51,7 +52,7 @@ def fits_in_shift(problem: DayProblem, tech: TechnicianDay, job: Job) -> bool:
     """Whether the technician could leave home, start in the window, finish and get back within the shift."""
     if tech.shift is None:
         return False
-    go = int(problem.durations[tech.location, job.location])
+    go = int(problem.durations[tech.departs_from, job.location])
     back = int(problem.durations[job.location, tech.location])
     earliest = max(job.window.start, tech.shift.start + go)
     return earliest <= job.window.end and earliest + job.duration + back <= tech.shift.end
@@ -85,6 +86,14 @@ def explain_ineligible(problem: DayProblem, job: Job) -> list[Reason]:
     day = f" on {problem.label}" if problem.label else ""
     if job.region is None:
         return [Reason(OUTSIDE_ALL_REGIONS, "the site is outside every region served")]
+    if problem.not_before is not None and job.window.end < problem.not_before:
+        return [
+            Reason(
+                WINDOW_PASSED,
+                f"the window closed at {_clock(job.window.end)}, before this plan starts at "
+                f"{_clock(problem.not_before)}{day}",
+            )
+        ]
     needs = _needs(job)
     in_region = [t for t in problem.technicians if works_in(t, job.region) is not None]
     skilled = [t for t in in_region if not missing_skills(t, job)]
@@ -128,3 +137,8 @@ def _names(techs: Sequence[TechnicianDay], why=None, limit: int = 5) -> str:
     shown = [f"{t.code} ({why(t)})" if why else t.code for t in techs[:limit]]
     more = len(techs) - limit
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _clock(seconds: int) -> str:
+    seconds %= 86400
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"

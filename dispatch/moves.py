@@ -91,7 +91,7 @@ def _time_rules(
                 Reason(OVERLAP, f"cannot arrive before {_clock(ready)} after the visit for order {prev.id}")
             )
     else:
-        ready = technician.shift.start + int(travel[technician.location, job.location])
+        ready = technician.shift.start + int(travel[technician.departs_from, job.location])
         if ready > start:
             found.append(Reason(SHIFT, f"{technician.code} cannot reach the site before {_clock(ready)}"))
     # Later visits may slide within their own windows to make room.

@@ -317,12 +317,16 @@ def _routing_problem(
     """The group as OR-Tools sees it: its technicians as vehicles, its jobs as stops, its slice of travel."""
     settings = problem.settings
     vehicle_of = {t.id: v for v, t in enumerate(group.technicians)}
-    locations = sorted({t.location for t in group.technicians} | {j.location for j in group.jobs})
+    locations = sorted(
+        {t.location for t in group.technicians}
+        | {t.departs_from for t in group.technicians}
+        | {j.location for j in group.jobs}
+    )
     local = {loc: i for i, loc in enumerate(locations)}
     grid = np.ix_(locations, locations)
     vehicles = tuple(
         Vehicle(
-            start=local[t.location],
+            start=local[t.departs_from],
             end=local[t.location],
             shift=t.shift,
             capacity=t.capacity,
@@ -391,7 +395,9 @@ def _stop(
         window=window,
         service=job.duration,
         demand=job.demand,
-        drop_penalty=None if job.frozen else drop_penalty(job, settings),
+        # Busy time elsewhere may give way only where a mistake elsewhere made the day impossible; it is
+        # then reported by the check at publication rather than failing the whole plan.
+        drop_penalty=None if job.frozen and not job.busy else drop_penalty(job, settings),
         # Leaving out a list that names every vehicle keeps the model free of needless constraints.
         allowed_vehicles=None
         if len(found) == len(vehicle_of)
@@ -402,6 +408,8 @@ def _stop(
 
 def drop_penalty(job: Job, settings) -> int:
     """What leaving the job out costs: priority, a broken promise, and the service-level due date."""
+    if job.busy:
+        return settings.base_drop_penalty * settings.busy_factor
     factor = dict(settings.priority_factor).get(job.priority, 1)
     penalty = settings.base_drop_penalty * factor
     if job.promised:

@@ -127,7 +127,7 @@ def best_insertion(state: DayState, tech_state: TechnicianState, job: Job) -> In
     """The feasible place for the job in the technician's day with the least detour, or None."""
     tech = tech_state.technician
     travel = state.durations
-    locations = [tech.location, *(j.location for j in tech_state.jobs), tech.location]
+    locations = [tech.departs_from, *(j.location for j in tech_state.jobs), tech.location]
     best: Insertion | None = None
     for position in range(len(tech_state.jobs) + 1):
         # Jobs are in window order; a job whose window closes before the new one opens stays in front.
@@ -163,7 +163,7 @@ def route_timing(
     # Per number of breaks taken: (earliest time free, least slack so far on that path).
     times = [shift.start] + [INFINITY] * len(breaks)
     slacks = [INFINITY] * (len(breaks) + 1)
-    here, watched_start = tech.location, -1
+    here, watched_start = tech.departs_from, -1
     for index, job in enumerate(jobs):
         watching = index >= watch_from
         times, slacks = _gap(times, slacks, breaks, int(travel[here, job.location]))
@@ -249,8 +249,8 @@ def offer_slots(state: DayState, job: Job, windows: Sequence[TimeWindow]) -> lis
 
 def _least_detour(state: DayState, tech_state: TechnicianState, job: Job) -> int:
     travel = state.durations
-    home = tech_state.technician.location
-    stops = [home, *(j.location for j in tech_state.jobs), home]
+    tech = tech_state.technician
+    stops = [tech.departs_from, *(j.location for j in tech_state.jobs), tech.location]
     return min(
         int(travel[a, job.location] + travel[job.location, b] - travel[a, b]) for a, b in pairwise(stops)
     )

@@ -65,7 +65,7 @@ def _route_violations(problem: DayProblem, route: TechnicianPlan) -> list[str]:
         )
     # Each gap between two fixed points of the day must hold the driving in it and any break taken there.
     segments: list[tuple[int, int, int]] = []
-    prev_end, prev_place, t = tech.shift.start, tech.location, route.departure
+    prev_end, prev_place, t = tech.shift.start, tech.departs_from, route.departure
     for visit in route.visits:
         job = next(j for j in problem.jobs if j.id == visit.job_id)
         drive = int(travel[prev_place, job.location])

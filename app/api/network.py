@@ -7,9 +7,9 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from app.schemas.network import RegionOut, TechnicianOut
+from app.schemas.network import DayQuery, RegionOut, TechnicianDayOut, TechnicianOut
 from app.security import OFFICE_ROLES, current_scope, token_required
-from app.services.network import list_regions, list_technicians
+from app.services.network import list_regions, list_technicians, technician_day_view
 
 blp = Blueprint("network", __name__, url_prefix="/api/v1", description="Technicians and regions")
 
@@ -25,6 +25,15 @@ class TechnicianQuery(ma.Schema):
 def technicians(args: dict[str, Any]) -> Any:
     """Technicians working in the dispatcher's regions, with skills and levels."""
     return list_technicians(scope=current_scope(), include_inactive=args["include_inactive"])
+
+
+@blp.get("/technicians/<int:technician_id>/day")
+@token_required(*OFFICE_ROLES)
+@blp.arguments(DayQuery, location="query")
+@blp.response(200, TechnicianDayOut)
+def technician_day(args: dict[str, Any], technician_id: int) -> Any:
+    """The technician's visits of the day in every region, in time order: no two of them overlap."""
+    return technician_day_view(technician_id=technician_id, day=args["date"], scope=current_scope())
 
 
 @blp.get("/regions")

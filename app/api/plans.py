@@ -31,6 +31,7 @@ class Plans(MethodView):
             requested_by=current_user(),
             scope=current_scope(),
             enqueue=current_app.extensions["fieldops.enqueue_plan"],
+            not_before=args["from_"],
         )
         return plan, 202, {"Location": url_for("plans.show_plan", plan_id=plan.id)}
 

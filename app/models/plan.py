@@ -30,6 +30,8 @@ class PlanRun(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="queued")
     progress: Mapped[int] = mapped_column(default=0)
     time_limit_s: Mapped[int]
+    # Nothing is placed before this moment (aware); None: the start of the day, or now for a day begun.
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import marshmallow as ma
+
+from app.schemas.plans import TechnicianRefOut
 
 
 class SkillLevelOut(ma.Schema):
@@ -38,3 +42,40 @@ class RegionOut(ma.Schema):
 
     def _postal_codes(self, region: Any) -> list[str]:
         return [p.postal_code for p in region.postal_codes]
+
+
+class DayQuery(ma.Schema):
+    date = ma.fields.Date(required=True, metadata={"description": "The day, in the regions' time zone"})
+
+
+class DayVisitOut(ma.Schema):
+    visit_id = ma.fields.Integer(attribute="id")
+    order_id = ma.fields.Integer()
+    region = ma.fields.String(attribute="order.region.code")
+    status = ma.fields.String()
+    sequence = ma.fields.Integer(allow_none=True)
+    start = ma.fields.Method("_start", metadata={"description": "Planned start of work on site, local time"})
+    end = ma.fields.Method("_end", metadata={"description": "Planned end of work on site, local time"})
+    window_start = ma.fields.Method("_window_start")
+    window_end = ma.fields.Method("_window_end")
+
+    def _local(self, visit: Any, moment: datetime) -> str:
+        return moment.astimezone(ZoneInfo(visit.order.region.time_zone)).isoformat()
+
+    def _start(self, visit: Any) -> str:
+        return self._local(visit, visit.planned_arrival)
+
+    def _end(self, visit: Any) -> str:
+        return self._local(visit, visit.planned_arrival + timedelta(minutes=visit.order.duration_min))
+
+    def _window_start(self, visit: Any) -> str:
+        return self._local(visit, visit.window_start)
+
+    def _window_end(self, visit: Any) -> str:
+        return self._local(visit, visit.window_end)
+
+
+class TechnicianDayOut(ma.Schema):
+    technician = ma.fields.Nested(TechnicianRefOut)  # the plan API's reference
+    date = ma.fields.Date(attribute="day")
+    visits = ma.fields.List(ma.fields.Nested(DayVisitOut))

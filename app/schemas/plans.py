@@ -29,6 +29,14 @@ class PlanIn(ma.Schema):
         validate=v.Range(min=1, max=MAX_TIME_LIMIT_S),
         metadata={"description": "How long the optimizer may search, in seconds"},
     )
+    from_ = ma.fields.AwareDateTime(
+        data_key="from",
+        load_default=None,
+        metadata={
+            "description": "Place nothing before this moment (with its offset, on the plan's day); "
+            "for today the default is now"
+        },
+    )
 
 
 class TechnicianRefOut(ma.Schema):
@@ -106,6 +114,7 @@ class PlanOut(ma.Schema):
     status = ma.fields.String(metadata={"enum": list(PLAN_STATUSES)})
     progress = ma.fields.Integer(metadata={"description": "Percent done, 0 to 100"})
     time_limit_s = ma.fields.Integer()
+    from_ = ma.fields.AwareDateTime(attribute="not_before", data_key="from", allow_none=True)
     requested_by = ma.fields.Function(lambda plan: plan.requested_by.login if plan.requested_by else None)
     created_at = ma.fields.AwareDateTime()
     started_at = ma.fields.AwareDateTime(allow_none=True)

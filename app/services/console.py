@@ -8,15 +8,13 @@ move all see the same day.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
@@ -29,63 +27,26 @@ from app.models import (
     TechnicianPosition,
     User,
     Visit,
-    technician_help_regions,
 )
+from app.services.days import BookedDay, load_day, resequence
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.events import Actor, record_order_transition, record_visit_change
 from app.services.network import list_regions
-from app.services.planning import (
-    PLANNABLE,
-    TAKEN_ON,
-    appointment_window,
-    order_record,
-    technician_record,
-    technician_record_loads,
-)
+from app.services.planning import appointment_window
+from app.services.records import PLANNABLE, day_visit
 from app.services.regions import find_region, local_today, visible_region_ids
-from app.services.travel import travel_provider
 from dispatch import OrderAction, OrderStatus, allowed_actions
 from dispatch import transition as lifecycle_step
-from dispatch.build import build_day_problem, day_locations
-from dispatch.day import DayProblem, Job, TechnicianDay
 from dispatch.eligibility import candidates, explain_ineligible
 from dispatch.moves import check_assignment, routes_by_technician
+from dispatch.visits import TAKEN_ON
 
 # An order the engine could place but no plan has placed yet.
 NOT_PLANNED = "not_planned"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class RegionDay:
-    """One region's day: who works, what is to be done, and the engine's view of both."""
-
-    region: Region
-    day: date
-    technicians: list[Technician]
-    orders: list[Order]
-    problem: DayProblem
-    origin: datetime  # the local midnight the problem counts seconds from
-
-    @property
-    def zone(self) -> ZoneInfo:
-        """The region's time zone, in which the dispatcher reads every time."""
-        return ZoneInfo(self.region.time_zone)
-
-    def at(self, seconds: int) -> datetime:
-        """A moment of the problem as a local time."""
-        return (self.origin + timedelta(seconds=seconds)).astimezone(self.zone)
-
-    def seconds(self, moment: datetime) -> int:
-        """A moment as the problem's seconds from midnight."""
-        return int((moment - self.origin).total_seconds())
-
-    def job(self, order_id: int) -> Job | None:
-        """The engine's job for an order, if it belongs to the day."""
-        return next((j for j in self.problem.jobs if j.id == order_id), None)
-
-    def technician_day(self, technician_id: int) -> TechnicianDay | None:
-        """The engine's view of a technician's day."""
-        return next((t for t in self.problem.technicians if t.id == technician_id), None)
+# One region's day, as the board shows it.
+RegionDay = BookedDay
 
 
 def choose_region(*, user: User, code: str | None) -> Region:
@@ -115,67 +76,11 @@ def parse_day(value: str | None, region: Region) -> date:
         raise Invalid({"date": f"{value!r} is not a date (YYYY-MM-DD)"}) from exc
 
 
-def load_region_day(region: Region, day: date, *, extra_technicians: Sequence[int] = ()) -> RegionDay:
-    """Read a region's day and build the engine's problem for it."""
-    orders = _day_orders(region.id, day)
-    holders = {v.technician_id for o in orders for v in o.visits if v.day == day and v.technician_id}
-    technicians = _day_technicians(region.id, holders | set(extra_technicians))
-    tech_records = [technician_record(t) for t in technicians]
-    order_records = [order_record(o, day) for o in orders]
-    points = day_locations(tech_records, order_records)
-    matrix = travel_provider(current_app.config, [region]).matrix(points, points)
-    problem, origin = build_day_problem(day, region.time_zone, tech_records, order_records, matrix)
-    return RegionDay(region, day, technicians, orders, problem, origin)
-
-
-def _day_orders(region_id: int, day: date) -> list[Order]:
-    """Open orders that could be served on the day, and everything already booked for it."""
-    open_visit = and_(Visit.order_id == Order.id, Visit.status.not_in(Visit.CLOSED_STATUSES))
-    waiting = and_(
-        Order.status.in_(PLANNABLE),
-        Order.earliest_start <= day,
-        ~exists().where(open_visit, Visit.day != day),
-    )
-    booked = exists().where(Visit.order_id == Order.id, Visit.day == day, Visit.status != "cancelled")
-    query = (
-        select(Order)
-        .where(Order.region_id == region_id, or_(waiting, booked))
-        .options(
-            selectinload(Order.visits),
-            selectinload(Order.skills),
-            selectinload(Order.site),
-            selectinload(Order.customer),
-        )
-        .order_by(Order.id)
-    )
-    return list(db.session.scalars(query))
-
-
-def _day_technicians(region_id: int, also: set[int]) -> list[Technician]:
-    helps = select(technician_help_regions.c.technician_id).where(
-        technician_help_regions.c.region_id == region_id
-    )
-    query = (
-        select(Technician)
-        .where(
-            or_(
-                and_(
-                    Technician.active.is_(True),
-                    or_(Technician.primary_region_id == region_id, Technician.id.in_(helps)),
-                ),
-                Technician.id.in_(also),
-            )
-        )
-        .options(*technician_record_loads())
-        .order_by(Technician.code)
-    )
-    return list(db.session.scalars(query))
-
-
-def day_visit(order: Order, day: date) -> Visit | None:
-    """The order's visit on the day that is still to happen or under way."""
-    visits = [v for v in order.visits if v.day == day and v.status not in Visit.CLOSED_STATUSES]
-    return visits[-1] if visits else None
+def load_region_day(
+    region: Region, day: date, *, extra_technicians: Sequence[int] = (), not_before: datetime | None = None
+) -> RegionDay:
+    """Read a region's day, with its technicians' visits in other regions, and the engine's problem."""
+    return load_day([region], day, extra_technicians=extra_technicians, not_before=not_before)
 
 
 def placed_visits(order: Order, day: date) -> list[Visit]:
@@ -406,9 +311,9 @@ def _place(
         )
     _advance(order, actor)
     db.session.flush()
-    _resequence(technician_id, day)
+    resequence(technician_id, day)
     if data.get("from_technician_id") not in (None, technician_id):
-        _resequence(data["from_technician_id"], day)
+        resequence(data["from_technician_id"], day)
     return visit
 
 
@@ -417,21 +322,6 @@ def _advance(order: Order, actor: Actor) -> None:
         record_order_transition(order, lifecycle_step(order.status, OrderAction.SCHEDULE), actor)
     if order.status == OrderStatus.SCHEDULED:
         record_order_transition(order, lifecycle_step(order.status, OrderAction.DISPATCH), actor)
-
-
-def _resequence(technician_id: int, day: date) -> None:
-    """Number a technician's visits of the day in the order of their planned arrival."""
-    visits = db.session.scalars(
-        select(Visit).where(
-            Visit.technician_id == technician_id,
-            Visit.day == day,
-            Visit.status.not_in(Visit.CLOSED_STATUSES),
-            Visit.planned_arrival.is_not(None),
-        )
-    ).all()
-    for number, visit in enumerate(sorted(visits, key=lambda v: v.planned_arrival), start=1):
-        if visit.sequence != number:
-            visit.sequence = number
 
 
 def set_visit_lock(*, visit_id: int, locked: bool, user: User, scope: set[int] | None) -> Visit:

@@ -145,7 +145,7 @@ def day_sheets(*, user: User, day: date | None) -> tuple[date, list[VisitSheet]]
     visits = db.session.scalars(
         select(Visit)
         .where(Visit.technician_id == tech, Visit.day == day, Visit.status.in_(VISIBLE))
-        .order_by(Visit.sequence.is_(None), Visit.sequence, Visit.planned_arrival, Visit.id)
+        .order_by(Visit.planned_arrival.is_(None), Visit.planned_arrival, Visit.sequence, Visit.id)
         .options(selectinload(Visit.order).selectinload(Order.items))
     ).all()
     sheets = _sheets(list(visits))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import Region, Technician, technician_help_regions
+from app.models import Region, Technician, Visit, technician_help_regions
+from app.services.days import technician_visits
+from app.services.errors import NotFound
 
 
 def list_regions(*, scope: set[int] | None) -> list[Region]:
@@ -27,3 +32,20 @@ def list_technicians(*, scope: set[int] | None, include_inactive: bool = False) 
         )
         query = query.where(or_(Technician.primary_region_id.in_(scope), Technician.id.in_(helps)))
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True, slots=True)
+class TechnicianDayView:
+    """A technician's visits of one day in every region, in time order."""
+
+    technician: Technician
+    day: date
+    visits: list[Visit]
+
+
+def technician_day_view(*, technician_id: int, day: date, scope: set[int] | None) -> TechnicianDayView:
+    """The technician's whole day, if the user dispatches a region they work in."""
+    technician = db.session.get(Technician, technician_id)
+    if technician is None or technician not in list_technicians(scope=scope, include_inactive=True):
+        raise NotFound(f"technician {technician_id} not found")
+    return TechnicianDayView(technician, day, technician_visits([technician.id], day))

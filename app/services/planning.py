@@ -3,34 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, exists, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Order, PlanRun, Region, Technician, User, Visit, technician_help_regions, utcnow
+from app.models import PlanRun, Region, User, utcnow
+from app.services.days import load_day
 from app.services.errors import Invalid, NotFound
-from app.services.travel import travel_provider
-from dispatch import OrderStatus
-from dispatch.build import OrderRecord, TechnicianRecord, build_day_problem, day_locations
 from dispatch.day import DayProblem
 from dispatch.planner import DayPlan, plan_day
-from dispatch.visits import TAKEN_ON
-from routing.geo import Point
 from routing.matrix import TravelTimeProvider
 from routing.solver import SolveOptions
 
-# Orders the optimizer may place: not yet started, and not stopped.
-PLANNABLE = (
-    OrderStatus.AWAITING_GOODS,
-    OrderStatus.READY_TO_SCHEDULE,
-    OrderStatus.SCHEDULED,
-    OrderStatus.DISPATCHED,
-)
 # Customers who were promised no window get one of this length around the planned start.
 APPOINTMENT = timedelta(hours=2)
 MAX_ERROR_CHARS = 2000
@@ -45,6 +33,7 @@ def request_plan(
     requested_by: User | None,
     scope: set[int] | None,
     enqueue: Callable[[int], Any],
+    not_before: datetime | None = None,
 ) -> PlanRun:
     """Queue a plan of the day for the regions (all the caller may see when none are named)."""
     regions = plan_regions(region_codes, scope)
@@ -53,7 +42,10 @@ def request_plan(
         raise Invalid(
             {"regions": f"the regions span several time zones ({', '.join(zones)}); plan each apart"}
         )
+    if not_before is not None and not_before.astimezone(ZoneInfo(zones[0])).date() != day:
+        raise Invalid({"from": f"must fall on {day} in the regions' time zone ({zones[0]})"})
     plan = PlanRun(
+        not_before=not_before,
         day=day,
         region_codes=[r.code for r in regions],
         time_zone=zones[0],
@@ -177,124 +169,31 @@ def _set_progress(plan_id: int, percent: int) -> None:
 
 
 def _solve(plan: PlanRun, provider: TravelTimeProvider | None) -> dict[str, Any]:
-    plan_id, day, time_zone, limit = plan.id, plan.day, plan.time_zone, plan.time_limit_s
+    plan_id, day, limit = plan.id, plan.day, plan.time_limit_s
     regions = list(db.session.scalars(select(Region).where(Region.code.in_(plan.region_codes))))
-    region_ids = {r.id for r in regions}
-    orders = _orders(region_ids, day)
-    technicians = _technicians(region_ids, {v.technician_id for o in orders for v in day_visits(o, day)})
-    tech_records = [technician_record(t) for t in technicians]
-    order_records = [order_record(o, day) for o in orders]
-    people = {t.id: {"id": t.id, "code": t.code, "name": t.name} for t in technicians}
-    provider = provider or travel_provider(current_app.config, regions)
-    points = day_locations(tech_records, order_records)
-    matrix = provider.matrix(points, points)
+    start = plan_start(plan)
+    if start is not None and plan.not_before is None:  # a day already begun: say from when it was planned
+        plan.not_before = start
+        db.session.commit()
+    booked = load_day(regions, day, not_before=start, provider=provider)
+    people = {t.id: {"id": t.id, "code": t.code, "name": t.name} for t in booked.technicians}
     _set_progress(plan_id, 5)
-    problem, origin = build_day_problem(day, time_zone, tech_records, order_records, matrix)
     day_plan = plan_day(
-        problem,
+        booked.problem,
         SolveOptions(time_limit_s=limit),
         processes=current_app.config.get("PLAN_PROCESSES"),
         progress=lambda done, total: _set_progress(plan_id, 5 + 94 * done // max(total, 1)),
     )
-    return plan_result(problem, day_plan, origin, ZoneInfo(time_zone), people)
+    return plan_result(booked.problem, day_plan, booked.origin, booked.zone, people)
 
 
-def day_visits(order: Order, day: date) -> list[Visit]:
-    """The order's visits on the day that are still to happen or under way."""
-    return [v for v in order.visits if v.day == day and v.status not in Visit.CLOSED_STATUSES]
-
-
-def _orders(region_ids: set[int], day: date) -> list[Order]:
-    """Open orders that could be served on the day, and everything already planned for that day."""
-    open_visit = and_(Visit.order_id == Order.id, Visit.status.not_in(Visit.CLOSED_STATUSES))
-    visit_that_day = exists().where(open_visit, Visit.day == day)
-    visit_another_day = exists().where(open_visit, Visit.day != day)
-    waiting = and_(Order.status.in_(PLANNABLE), Order.earliest_start <= day, ~visit_another_day)
-    already_planned = and_(Order.status.in_([*PLANNABLE, OrderStatus.IN_PROGRESS]), visit_that_day)
-    query = (
-        select(Order)
-        .where(Order.region_id.in_(region_ids), or_(waiting, already_planned))
-        .options(selectinload(Order.visits), selectinload(Order.skills), selectinload(Order.site))
-        .order_by(Order.id)
-    )
-    return list(db.session.scalars(query))
-
-
-def _technicians(region_ids: set[int], also: set[int | None]) -> list[Technician]:
-    """Active technicians who work in or may help the regions, and whoever already holds the day's visits."""
-    helps = select(technician_help_regions.c.technician_id).where(
-        technician_help_regions.c.region_id.in_(region_ids)
-    )
-    query = (
-        select(Technician)
-        .where(
-            Technician.active.is_(True),
-            or_(
-                Technician.primary_region_id.in_(region_ids),
-                Technician.id.in_(helps),
-                Technician.id.in_({i for i in also if i is not None}),
-            ),
-        )
-        .options(*technician_record_loads())
-        .order_by(Technician.code)
-    )
-    return list(db.session.scalars(query))
-
-
-def technician_record_loads() -> tuple:
-    """Everything technician_record reads, loaded with the query rather than one row at a time."""
-    return (
-        selectinload(Technician.skills),
-        selectinload(Technician.shifts),
-        selectinload(Technician.absences),
-        selectinload(Technician.help_regions),
-        selectinload(Technician.primary_region),
-    )
-
-
-def technician_record(tech: Technician) -> TechnicianRecord:
-    """What the planner needs to know about a technician."""
-    return TechnicianRecord(
-        id=tech.id,
-        code=tech.code,
-        home=Point(lat=tech.home_lat, lon=tech.home_lon),
-        primary_region=tech.primary_region.code,
-        help_regions=tuple(r.code for r in tech.help_regions),
-        skills=tuple((s.skill.code, s.level) for s in tech.skills),
-        crew_size=tech.crew_size,
-        van_volume_l=tech.van_volume_l,
-        shifts=tuple((s.weekday, s.start_time, s.end_time) for s in tech.shifts),
-        absences=tuple((a.start_date, a.end_date, a.reason) for a in tech.absences),
-        lunch_start=tech.lunch_start,
-        lunch_end=tech.lunch_end,
-        lunch_minutes=tech.lunch_minutes,
-        time_zone=tech.primary_region.time_zone,
-    )
-
-
-def order_record(order: Order, day: date) -> OrderRecord:
-    """What the planner needs to know about an order, with the day's visit if it has one."""
-    visits = day_visits(order, day)
-    visit = visits[-1] if visits else None
-    taken = visit is not None and (visit.locked or visit.status in TAKEN_ON)
-    return OrderRecord(
-        id=order.id,
-        site=Point(lat=order.site.lat, lon=order.site.lon),
-        region=order.region.code,
-        kind=order.kind,
-        priority=order.priority,
-        skills=tuple((s.skill.code, s.min_level) for s in order.skills),
-        crew_size=order.crew_size,
-        duration_min=order.duration_min,
-        volume_l=order.volume_l,
-        earliest_start=order.earliest_start,
-        sla_due=order.sla_due,
-        # A visit's window was given to the customer; it is kept whoever comes.
-        promised=(visit.window_start, visit.window_end) if visit is not None else None,
-        technician_id=visit.technician_id if visit is not None else None,
-        planned_arrival=visit.planned_arrival if visit is not None else None,
-        frozen=taken and visit is not None and visit.technician_id is not None,
-    )
+def plan_start(plan: PlanRun, now: datetime | None = None) -> datetime | None:
+    """The moment the plan places work from: its `from`, else now for a day already begun, else none."""
+    if plan.not_before is not None:
+        return plan.not_before
+    now = now or utcnow()
+    midnight = datetime.combine(plan.day, time(0), tzinfo=ZoneInfo(plan.time_zone))
+    return now if now > midnight else None
 
 
 def appointment_window(start: datetime) -> tuple[datetime, datetime]:
@@ -319,11 +218,13 @@ def plan_result(
     jobs = {job.id: job for job in problem.jobs}
     routes = []
     for route in day_plan.routes:
-        if not route.visits:
+        if not any(not jobs[v.job_id].busy for v in route.visits):
             continue
         visits = []
         for visit in route.visits:
             job = jobs[visit.job_id]
+            if job.busy:  # another region's visit: this plan works around it and does not report it
+                continue
             window = (
                 (at(job.window.start), at(job.window.end))
                 if job.promised
@@ -359,6 +260,7 @@ def plan_result(
     unassigned = [
         {"order_id": u.job_id, "reasons": [{"code": r.code, "detail": r.detail} for r in u.reasons]}
         for u in day_plan.unassigned
+        if not jobs[u.job_id].busy
     ]
     return {
         "routes": routes,

@@ -10,12 +10,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Order, PlanRun, Visit, utcnow
+from app.models import Order, PlanRun, Technician, Visit, utcnow
+from app.services.days import day_clashes, resequence
 from app.services.errors import Conflict
 from app.services.events import Actor, record_order_transition, record_visit_change
-from app.services.planning import PLANNABLE, TAKEN_ON, day_visits, get_plan
+from app.services.planning import get_plan
+from app.services.records import PLANNABLE, day_visits
 from dispatch import OrderAction, OrderStatus
 from dispatch import transition as lifecycle_step
+from dispatch.visits import TAKEN_ON
 
 
 def publish_plan(plan_id: int, *, actor: Actor, scope: set[int] | None) -> PlanRun:
@@ -79,7 +82,40 @@ def _publish(plan: PlanRun, actor: Actor) -> dict[str, Any]:
     for order_id in unassigned:
         if order_id in orders:
             context.release(orders[order_id])
+    db.session.flush()
+    _refuse_clashes(plan, context.technicians, set(order_ids))
     return context.summary()
+
+
+def _refuse_clashes(plan: PlanRun, technician_ids: set[int], order_ids: set[int]) -> None:
+    """One technician, one day: refuse a publication that leaves any of them two places at once."""
+    for technician_id in sorted(technician_ids):
+        resequence(technician_id, plan.day)
+    found = day_clashes(sorted(technician_ids), plan.day)
+    ours = [
+        (tech_id, clash)
+        for tech_id, tech_clashes in found.items()
+        for clash in tech_clashes
+        if {clash.first.order_id, clash.second.order_id} & order_ids
+    ]
+    if ours:
+        named = select(Technician.id, Technician.code).where(Technician.id.in_(found))
+        codes = {row.id: row.code for row in db.session.execute(named)}
+        raise Conflict(
+            "the plan would give a technician visits they cannot all make, with visits published since it "
+            "was made; plan the day again",
+            extra={
+                "clashes": [
+                    {
+                        "technician": codes[tech_id],
+                        "orders": [clash.first.order_id, clash.second.order_id],
+                        "regions": [clash.first.region, clash.second.region],
+                        "detail": clash.detail,
+                    }
+                    for tech_id, clash in ours
+                ]
+            },
+        )
 
 
 def _refuse_if_superseded(plan: PlanRun) -> None:
@@ -112,6 +148,7 @@ class _Publication:
     unchanged: int = 0
     released: int = 0
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    technicians: set[int] = field(default_factory=set)  # whose day the publication changed
 
     def assign(self, order: Order, technician_id: int, planned: dict[str, Any]) -> None:
         """Put the order on the technician's route at its planned place."""
@@ -149,6 +186,8 @@ class _Publication:
                 extra={"order_id": order.id, "visit_id": visit.id},
             )
         before = visit.status
+        if visit.technician_id is not None:
+            self.technicians.add(visit.technician_id)
         visit.technician_id, visit.sequence, visit.planned_arrival, visit.status = None, None, None, "booked"
         record_visit_change(
             visit,
@@ -182,6 +221,9 @@ class _Publication:
         self, order: Order, visit: Visit | None, technician_id: int, start: datetime, planned: dict[str, Any]
     ) -> None:
         data = {**self._data(), "technician_id": technician_id, "sequence": planned["sequence"]}
+        self.technicians.add(technician_id)
+        if visit is not None and visit.technician_id is not None:
+            self.technicians.add(visit.technician_id)
         if visit is None:
             visit = Visit(
                 order=order,

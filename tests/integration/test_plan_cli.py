@@ -77,7 +77,7 @@ def test_failed_plan_exits_with_its_error(
         def matrix(self, sources, destinations):
             raise TravelTimeUnavailable("OSRM at http://osrm.invalid is unreachable")
 
-    monkeypatch.setattr("app.services.planning.travel_provider", lambda config, regions: Unreachable())
+    monkeypatch.setattr("app.services.days.travel_provider", lambda config, regions: Unreachable())
     result = runner.invoke(args=["plan", "--date", net.day.isoformat(), "--time-limit", "1"])
     assert result.exit_code != 0
     assert "failed" in result.output and "osrm.invalid" in result.output

@@ -154,7 +154,7 @@ def test_failure_is_stored_and_never_left_running(
         def matrix(self, sources, destinations):
             raise TravelTimeUnavailable("OSRM at http://osrm.invalid is unreachable")
 
-    monkeypatch.setattr("app.services.planning.travel_provider", lambda config, regions: Unreachable())
+    monkeypatch.setattr("app.services.days.travel_provider", lambda config, regions: Unreachable())
     before = snapshot()
     result = plan(client, office, net)
     assert result["status"] == "failed" and result["finished_at"]
