@@ -17,6 +17,12 @@ LUNCH = ("11:30", "13:30", 45)
 ABSENCE_REASONS = ("annual leave", "sick leave", "training", "van servicing")
 ABSENT_SHARE = 0.1  # a handful of a forty-strong workforce is away on some day of the week
 
+# Skills the demo keeps deliberately rare, from this level up, so that a plan shows no_skilled_technician
+# for a cause a dispatcher recognises: floor laying is done by a few two-person crews for the whole city,
+# and multi-split air conditioners need the level-3 refrigerant-handling certificate that few crews hold.
+# Orders needing them in a district that no such crew reaches are left unassigned on purpose.
+SCARCE = {"flooring": 1, "aircon_install": 3}
+
 
 def _furniture(rng: random.Random) -> Skills:
     skills = {"furniture_assembly": rng.choice((2, 2, 3))}
