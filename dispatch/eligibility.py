@@ -16,6 +16,7 @@ from dispatch.day import (
     Reason,
     TechnicianDay,
 )
+from dispatch.hints import shift_hint, skills_hint, timing_hint, van_hint
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,36 +85,31 @@ def explain_ineligible(problem: DayProblem, job: Job) -> list[Reason]:
     """Why nobody may take the job, rule by rule: the first rule that no technician passes is the reason."""
     day = f" on {problem.label}" if problem.label else ""
     if job.region is None:
-        return [Reason(OUTSIDE_ALL_REGIONS, "the site is outside every region served")]
+        hint = "check the address and its map point, or draw a region around it"
+        return [Reason(OUTSIDE_ALL_REGIONS, "the site is outside every region served", hint)]
     needs = _needs(job)
     in_region = [t for t in problem.technicians if works_in(t, job.region) is not None]
     skilled = [t for t in in_region if not missing_skills(t, job)]
     if not skilled:
-        return [Reason(NO_SKILLED_TECHNICIAN, f"needs {needs}; region {job.region} has none{day}")]
+        detail = f"needs {needs}; region {job.region} has none{day}"
+        return [Reason(NO_SKILLED_TECHNICIAN, detail, skills_hint(problem, job, in_region))]
     working = [t for t in skilled if shift_overlaps_window(t, job)]
     if not working:
         off = _names(skilled, lambda t: t.off_reason or "shift outside the window")
-        return [
-            Reason(NO_SHIFT_COVERS_WINDOW, f"no technician with {needs} works during the window{day}: {off}")
-        ]
+        detail = f"no technician with {needs} works during the window{day}: {off}"
+        return [Reason(NO_SHIFT_COVERS_WINDOW, detail, shift_hint(skilled, job))]
     fitting = [t for t in working if fits_in_shift(problem, t, job)]
     if not fitting:
-        minutes = job.duration // 60
-        return [
-            Reason(
-                WINDOW_SHORTER_THAN_WORK,
-                f"{minutes} min of work cannot start in the window and finish within the shift of "
-                f"{_names(working)}{day}",
-            )
-        ]
+        detail = (
+            f"{job.duration // 60} min of work cannot start in the window and finish within the shift of "
+            f"{_names(working)}{day}"
+        )
+        return [Reason(WINDOW_SHORTER_THAN_WORK, detail, timing_hint(problem, working, job))]
     roomy = [t for t in fitting if t.capacity is None or job.demand <= t.capacity]
     if not roomy:
         largest = max(t.capacity or 0 for t in fitting)
-        return [
-            Reason(
-                VAN_CAPACITY, f"needs {job.demand} l of van space; the largest eligible van holds {largest} l"
-            )
-        ]
+        detail = f"needs {job.demand} l of van space; the largest eligible van holds {largest} l"
+        return [Reason(VAN_CAPACITY, detail, van_hint(fitting, job))]
     return []
 
 
