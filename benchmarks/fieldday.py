@@ -59,17 +59,19 @@ def records(city: DemoCity, day: date, regions: int, seed: int, booked_share: fl
         # Technicians may help in the two regions whose centres are nearest their own.
         distance = ((centres[:, None, :] - centres[None, :, :]) ** 2).sum(-1)
         neighbours = {code[k]: tuple(code[j] for j in np.argsort(distance[k])[1:3]) for k in range(regions)}
+        helping = [neighbours[home] for home in home_region]
     else:
         home_region = [t.primary_region for t in city.technicians]
         site_region = [_district(city, o) for o in city.orders]
-        neighbours = {t.primary_region: t.help_regions for t in city.technicians}
+        # Each technician keeps the may-help districts the seeds drew for them.
+        helping = [t.help_regions for t in city.technicians]
     technicians = [
         TechnicianRecord(
             id=n,
             code=t.code,
             home=Point(lat=t.home_lat, lon=t.home_lon),
             primary_region=home_region[n],
-            help_regions=tuple(neighbours.get(home_region[n], ())),
+            help_regions=tuple(helping[n]),
             skills=t.skills,
             crew_size=t.crew_size,
             van_volume_l=t.van_volume_l,

@@ -167,6 +167,7 @@ def _technician_day(
         code=tech.code,
         location=index[tech.home],
         start_location=None if tech.start_site is None else index[tech.start_site],
+        working_days=tuple(sorted(shift[0] for shift in tech.shifts)),
         primary_region=tech.primary_region,
         help_regions=frozenset(tech.help_regions),
         skills=tech.skills,

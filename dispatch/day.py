@@ -11,10 +11,11 @@ from routing.problem import Break, TimeWindow
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """Why something cannot be done, as a code for machines and a sentence for people."""
+    """Why something cannot be done, as a code for machines, a sentence for people and what would fix it."""
 
     code: str
     detail: str
+    hint: str = ""  # the change a dispatcher can make: "T007 has aircon_install level 1; level 2 needed"
 
 
 # The reasons an order can be left out of a plan, each decided by a check in dispatch.explain.
@@ -42,6 +43,7 @@ class TechnicianDay:
     off_reason: str = ""  # why shift is None: "absent (annual leave)", "does not work on Sundays"
     breaks: tuple[Break, ...] = ()
     capacity: int | None = None  # van volume in litres
+    working_days: tuple[int, ...] = ()  # weekdays of the weekly pattern (0 = Monday), for hints; () unknown
     # Where the technician sets out from, when not home: the site of the visit they are at or just left,
     # for a plan made while the day is under way.
     start_location: int | None = None

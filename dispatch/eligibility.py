@@ -17,6 +17,7 @@ from dispatch.day import (
     Reason,
     TechnicianDay,
 )
+from dispatch.hints import clock, shift_hint, skills_hint, timing_hint, van_hint
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,44 +86,40 @@ def explain_ineligible(problem: DayProblem, job: Job) -> list[Reason]:
     """Why nobody may take the job, rule by rule: the first rule that no technician passes is the reason."""
     day = f" on {problem.label}" if problem.label else ""
     if job.region is None:
-        return [Reason(OUTSIDE_ALL_REGIONS, "the site is outside every region served")]
+        hint = "check the address and its map point, or draw a region around it"
+        return [Reason(OUTSIDE_ALL_REGIONS, "the site is outside every region served", hint)]
     if problem.not_before is not None and job.window.end < problem.not_before:
         return [
             Reason(
                 WINDOW_PASSED,
-                f"the window closed at {_clock(job.window.end)}, before this plan starts at "
-                f"{_clock(problem.not_before)}{day}",
+                f"the window closed at {clock(job.window.end)}, before this plan starts at "
+                f"{clock(problem.not_before)}{day}",
+                "offer the customer a new window",
             )
         ]
     needs = _needs(job)
     in_region = [t for t in problem.technicians if works_in(t, job.region) is not None]
     skilled = [t for t in in_region if not missing_skills(t, job)]
     if not skilled:
-        return [Reason(NO_SKILLED_TECHNICIAN, f"needs {needs}; region {job.region} has none{day}")]
+        detail = f"needs {needs}; region {job.region} has none{day}"
+        return [Reason(NO_SKILLED_TECHNICIAN, detail, skills_hint(problem, job, in_region))]
     working = [t for t in skilled if shift_overlaps_window(t, job)]
     if not working:
         off = _names(skilled, lambda t: t.off_reason or "shift outside the window")
-        return [
-            Reason(NO_SHIFT_COVERS_WINDOW, f"no technician with {needs} works during the window{day}: {off}")
-        ]
+        detail = f"no technician with {needs} works during the window{day}: {off}"
+        return [Reason(NO_SHIFT_COVERS_WINDOW, detail, shift_hint(skilled, job))]
     fitting = [t for t in working if fits_in_shift(problem, t, job)]
     if not fitting:
-        minutes = job.duration // 60
-        return [
-            Reason(
-                WINDOW_SHORTER_THAN_WORK,
-                f"{minutes} min of work cannot start in the window and finish within the shift of "
-                f"{_names(working)}{day}",
-            )
-        ]
+        detail = (
+            f"{job.duration // 60} min of work cannot start in the window and finish within the shift of "
+            f"{_names(working)}{day}"
+        )
+        return [Reason(WINDOW_SHORTER_THAN_WORK, detail, timing_hint(problem, working, job))]
     roomy = [t for t in fitting if t.capacity is None or job.demand <= t.capacity]
     if not roomy:
         largest = max(t.capacity or 0 for t in fitting)
-        return [
-            Reason(
-                VAN_CAPACITY, f"needs {job.demand} l of van space; the largest eligible van holds {largest} l"
-            )
-        ]
+        detail = f"needs {job.demand} l of van space; the largest eligible van holds {largest} l"
+        return [Reason(VAN_CAPACITY, detail, van_hint(fitting, job))]
     return []
 
 
@@ -138,7 +135,3 @@ def _names(techs: Sequence[TechnicianDay], why=None, limit: int = 5) -> str:
     more = len(techs) - limit
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
-
-def _clock(seconds: int) -> str:
-    seconds %= 86400
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"

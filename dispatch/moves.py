@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from dispatch.day import DayProblem, Job, Reason, TechnicianDay
 from dispatch.eligibility import missing_skills, works_in
+from dispatch.hints import clock
 
 # Rule codes a move can break.
 REGION = "region"
@@ -28,11 +29,6 @@ class MoveCheck:
     @property
     def feasible(self) -> bool:
         return not self.violations
-
-
-def _clock(seconds: int) -> str:
-    seconds %= 86400
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
 def check_assignment(
@@ -79,8 +75,8 @@ def _time_rules(
     travel = problem.durations
     end = start + job.duration
     if start not in job.window:
-        window = f"{_clock(job.window.start)}-{_clock(job.window.end)}"
-        found.append(Reason(WINDOW, f"starts at {_clock(start)}, outside the window {window}"))
+        window = f"{clock(job.window.start)}-{clock(job.window.end)}"
+        found.append(Reason(WINDOW, f"starts at {clock(start)}, outside the window {window}"))
     before = [(j, s) for j, s in others if s <= start]
     after = [(j, s) for j, s in others if s > start]
     if before:
@@ -88,12 +84,12 @@ def _time_rules(
         ready = prev_start + prev.duration + int(travel[prev.location, job.location])
         if ready > start:
             found.append(
-                Reason(OVERLAP, f"cannot arrive before {_clock(ready)} after the visit for order {prev.id}")
+                Reason(OVERLAP, f"cannot arrive before {clock(ready)} after the visit for order {prev.id}")
             )
     else:
         ready = technician.shift.start + int(travel[technician.departs_from, job.location])
         if ready > start:
-            found.append(Reason(SHIFT, f"{technician.code} cannot reach the site before {_clock(ready)}"))
+            found.append(Reason(SHIFT, f"{technician.code} cannot reach the site before {clock(ready)}"))
     # Later visits may slide within their own windows to make room.
     t, here = end, job.location
     schedule: list[tuple[int, int]] = [(s, s + j.duration) for j, s in before] + [(start, end)]
@@ -103,8 +99,8 @@ def _time_rules(
             found.append(
                 Reason(
                     LATE_NEXT,
-                    f"the visit for order {nxt.id} could not start before {_clock(begin)}, "
-                    f"after its window ends at {_clock(nxt.window.end)}",
+                    f"the visit for order {nxt.id} could not start before {clock(begin)}, "
+                    f"after its window ends at {clock(nxt.window.end)}",
                 )
             )
         schedule.append((begin, begin + nxt.duration))
@@ -114,8 +110,8 @@ def _time_rules(
         found.append(
             Reason(
                 SHIFT,
-                f"{technician.code} would be back at {_clock(home)}, after the shift ends at "
-                f"{_clock(technician.shift.end)}",
+                f"{technician.code} would be back at {clock(home)}, after the shift ends at "
+                f"{clock(technician.shift.end)}",
             )
         )
     found.extend(_break_rules(technician, schedule))
@@ -143,7 +139,7 @@ def _break_rules(technician: TechnicianDay, schedule: list[tuple[int, int]]) -> 
                 Reason(
                     BREAK,
                     f"no room left for the {brk.duration // 60}-minute break between "
-                    f"{_clock(brk.earliest)} and {_clock(brk.latest + brk.duration)}",
+                    f"{clock(brk.earliest)} and {clock(brk.latest + brk.duration)}",
                 )
             )
     return found

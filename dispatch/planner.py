@@ -273,7 +273,9 @@ def _day_full(problem: DayProblem, found: Sequence[Candidate]) -> Reason:
         f" and {len(found) - 5} more" if len(found) > 5 else ""
     )
     day = f" on {problem.label}" if problem.label else ""
-    return Reason(DAY_FULL, f"eligible technicians {names} have no room left{day}")
+    # The core sees one day only, so the hint points at what can change on it, or away from it.
+    hint = f"make room with {names}{day} by moving a lower-priority visit, or offer another day"
+    return Reason(DAY_FULL, f"eligible technicians {names} have no room left{day}", hint)
 
 
 def _groups(

@@ -28,7 +28,9 @@ def build_demo(
     orders_rng = random.Random(master.getrandbits(64))
     city = districts()
     catalogue = products()
-    workforce = build_technicians(workforce_rng, count=technicians, start=start, days=days, districts=city)
+    workforce = build_technicians(
+        workforce_rng, count=technicians, start=start, days=days, districts=city, products=catalogue
+    )
     week = build_orders(orders_rng, count=orders, start=start, days=days, districts=city, products=catalogue)
     return DemoCity(
         regions=regions(), skills=skills(), products=catalogue, technicians=workforce, orders=week

@@ -75,6 +75,7 @@ class RouteOut(ma.Schema):
 class ReasonOut(ma.Schema):
     code = ma.fields.String()
     detail = ma.fields.String()
+    hint = ma.fields.String(metadata={"description": "What a dispatcher can do about it"})
 
 
 class UnassignedOut(ma.Schema):

@@ -32,7 +32,7 @@ from app.services.days import BookedDay, load_day, resequence
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.events import Actor, record_order_transition, record_visit_change
 from app.services.network import list_regions
-from app.services.planning import appointment_window
+from app.services.planning import appointment_window, reason_json
 from app.services.records import PLANNABLE, day_visit
 from app.services.regions import find_region, local_today, visible_region_ids
 from dispatch import OrderAction, OrderStatus, allowed_actions
@@ -218,13 +218,15 @@ def unassigned_reasons(rd: RegionDay, order_id: int) -> list[dict[str, str]]:
     """Why an order has no technician: the engine's rule nobody passes, or who could take it."""
     job = rd.job(order_id)
     if job is None:
-        return [{"code": "not_today", "detail": "the goods are not due by this day"}]
+        hint = "plan it on or after the day its goods arrive"
+        return [{"code": "not_today", "detail": "the goods are not due by this day", "hint": hint}]
     reasons = explain_ineligible(rd.problem, job)
     if reasons:
-        return [{"code": r.code, "detail": r.detail} for r in reasons]
+        return [reason_json(r) for r in reasons]
     able = [c.technician.code for c in candidates(rd.problem, job)]
     shown = ", ".join(able[:5]) + (f" and {len(able) - 5} more" if len(able) > 5 else "")
-    return [{"code": NOT_PLANNED, "detail": f"not planned yet; {shown} could take it"}]
+    hint = "run Optimize, or drag it onto a technician"
+    return [{"code": NOT_PLANNED, "detail": f"not planned yet; {shown} could take it", "hint": hint}]
 
 
 def _iso(moment: datetime) -> str:

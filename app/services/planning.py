@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import PlanRun, Region, User, utcnow
 from app.services.days import load_day
 from app.services.errors import Invalid, NotFound
-from dispatch.day import DayProblem
+from dispatch.day import DayProblem, Reason
 from dispatch.planner import DayPlan, plan_day
 from routing.matrix import TravelTimeProvider
 from routing.solver import SolveOptions
@@ -258,7 +258,7 @@ def plan_result(
             }
         )
     unassigned = [
-        {"order_id": u.job_id, "reasons": [{"code": r.code, "detail": r.detail} for r in u.reasons]}
+        {"order_id": u.job_id, "reasons": [reason_json(r) for r in u.reasons]}
         for u in day_plan.unassigned
         if not jobs[u.job_id].busy
     ]
@@ -273,3 +273,8 @@ def plan_result(
             "technicians": len(routes),
         },
     }
+
+
+def reason_json(reason: Reason) -> dict[str, str]:
+    """A reason as stored and served: its code, the sentence, and what a dispatcher can do about it."""
+    return {"code": reason.code, "detail": reason.detail, "hint": reason.hint}

@@ -32,7 +32,9 @@ move_step = st.tuples(
     st.just("move"), st.integers(0, 5), st.integers(0, 1), st.sampled_from([8, 9, 10, 11, 13, 14, 15, 16])
 )
 # Plans and publications interleaved are where double bookings hide; they come up more often than moves.
-steps = st.lists(st.one_of(plan_step, publish_step, plan_step, publish_step, move_step), min_size=2, max_size=6)
+steps = st.lists(
+    st.one_of(plan_step, publish_step, plan_step, publish_step, move_step), min_size=2, max_size=6
+)
 
 
 def make_city() -> tuple[list[Order], list[Technician]]:

@@ -166,10 +166,14 @@ def test_workforce_is_spread_by_demand(city: DemoCity) -> None:
 
 
 def test_trades_come_in_their_usual_proportions(city: DemoCity) -> None:
-    """About a third are furniture fitters, and a few are certified AC installers at level 2 or 3."""
+    """About two fifths are two-person install crews, and a few are certified AC crews at level 2 or 3."""
     skills = [dict(technician.skills) for technician in city.technicians]
-    furniture_only = sum(1 for s in skills if "furniture_assembly" in s and "appliance_install" not in s)
-    assert furniture_only / len(skills) == pytest.approx(1 / 3, abs=0.05)
+    crews = [
+        t
+        for t in city.technicians
+        if t.crew_size == 2 and {"furniture_assembly", "appliance_install"} <= {c for c, _ in t.skills}
+    ]
+    assert len(crews) / len(skills) == pytest.approx(0.4, abs=0.05)
     aircon = [s["aircon_install"] for s in skills if "aircon_install" in s]
     assert len(aircon) >= 4 and set(aircon) <= {2, 3} and 3 in aircon
 

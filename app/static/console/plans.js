@@ -41,7 +41,7 @@
       section("Newly assigned", "assigned", r.assigned, (e) => `#${e.order_id} ${e.customer} → ${e.technician} ${clock(e.start)} (window ${clock(e.window_start)}–${clock(e.window_end)})`),
       section("Still unassigned", "unassigned", r.unassigned, (e) => [
         `#${e.order_id} ${e.customer}${e.was_assigned_to ? ` (now with ${e.was_assigned_to})` : ""}: `,
-        el("span", { class: "reasons", text: e.reasons.map((x) => x.detail).join("; ") })]),
+        el("span", { class: "reasons", text: e.reasons.map((x) => (x.hint ? `${x.detail} (${x.hint})` : x.detail)).join("; ") })]),
       el("p", { class: "unchanged", text: `${r.unchanged} visit(s) unchanged.` }),
       plan.published ? el("p", { class: "published", text: "Published." })
         : el("button", { type: "button", id: "publish", text: "Publish", onclick: () => publish(plan.id) }));
