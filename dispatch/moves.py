@@ -18,6 +18,7 @@ VAN_CAPACITY = "van_capacity"
 OVERLAP = "overlap"
 LATE_NEXT = "makes_next_late"
 BREAK = "break"
+PAST = "past"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,8 @@ def _static_rules(job: Job, technician: TechnicianDay) -> list[Reason]:
 def _time_rules(
     problem: DayProblem, job: Job, technician: TechnicianDay, start: int, others: list[tuple[Job, int]]
 ) -> list[Reason]:
+    if problem.not_before is not None and start < problem.not_before:
+        return [Reason(PAST, f"{clock(start)} has passed; it is {clock(problem.not_before)} now")]
     if technician.shift is None:
         return [Reason(SHIFT, f"{technician.code} is not working: {technician.off_reason or 'no shift'}")]
     found = []

@@ -27,6 +27,7 @@ from app.models import (
     TechnicianPosition,
     User,
     Visit,
+    utcnow,
 )
 from app.services.days import BookedDay, load_day, resequence
 from app.services.errors import Conflict, Invalid, NotFound
@@ -114,6 +115,11 @@ def board(region_day: RegionDay) -> dict[str, Any]:
         "date": rd.day.isoformat(),
         "technicians": [_technician_row(rd, t) for t in rd.technicians],
         "visits": visits,
+        # The technicians' visits in other regions, shown read-only: their day is one.
+        "elsewhere": [
+            {**_visit_item(rd, v.order, v), "region": v.order.region.code, "elsewhere": True}
+            for v in rd.elsewhere
+        ],
         "unassigned": unassigned,
         "plan": plan_status(plan),
     }
@@ -266,7 +272,10 @@ def move_order(
     if visit is not None and visit.locked:
         raise Conflict("the visit is locked; unlock it first")
 
-    rd = load_region_day(order.region, day, extra_technicians=[technician.id])
+    # Today, the move is checked against the day as it stands now: nothing in the past, each technician
+    # setting out from where they are.
+    now = utcnow() if day == local_today(order.region) else None
+    rd = load_region_day(order.region, day, extra_technicians=[technician.id], not_before=now)
     job, tech_day = rd.job(order.id), rd.technician_day(technician.id)
     if job is None or tech_day is None:
         raise Conflict(f"order {order.id} cannot be served on {day}")

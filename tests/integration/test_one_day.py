@@ -12,12 +12,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models import Visit
+from app.models import Visit, utcnow
 from app.services.days import day_clashes
-from app.services.regions import find_region
+from app.services.regions import find_region, local_today
 from app.services.travel import travel_provider
 from routing.geo import Point
 from tests.factories import Network, make_network, token
+from tests.integration.console_helpers import sign_in, take_order
 from tests.integration.plan_network import add_order, plan_day_for
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -157,3 +158,33 @@ def test_the_technician_day_needs_a_visible_technician(
     assert client.get(f"/api/v1/technicians/999999/day?date={day}", headers=office).status_code == 404
     bad = client.get(f"/api/v1/technicians/{net.technician.id}/day?date=soon", headers=office)
     assert bad.status_code == 422
+
+
+def test_the_board_shows_a_helpers_visits_in_other_regions_read_only(
+    client: FlaskClient, office: dict[str, str], net: Network
+) -> None:
+    """After PD's plan is published, XH's board shows T001's PD visits, marked with their region."""
+    pd = run_plan(client, office, ["PD"])
+    assert client.post(f"/api/v1/plans/{pd['id']}/publish", headers=office).status_code == 200
+    sign_in(client)
+    day = plan_day_for(net.west)
+    board = client.get(f"/console/api/board?region=XH&date={day}").get_json()
+    assert board["elsewhere"], board
+    assert {v["region"] for v in board["elsewhere"]} == {"PD"}
+    assert {v["technician_id"] for v in board["elsewhere"]} == {net.technician.id}
+    assert not {v["id"] for v in board["elsewhere"]} & {v["id"] for v in board["visits"]}
+
+
+def test_a_move_into_the_past_of_today_is_refused(
+    client: FlaskClient, office: dict[str, str], net: Network
+) -> None:
+    """Today, a visit cannot be placed at a time that has already gone by."""
+    today = local_today(net.west)
+    order_id = take_order("TODAY", day=today)
+    csrf = {"X-CSRFToken": sign_in(client)}
+    midnight = datetime.combine(today, time(0), tzinfo=ZONE)
+    past = max(utcnow() - timedelta(minutes=5), midnight).astimezone(ZONE).isoformat()
+    body = {"order_id": order_id, "technician_id": net.technician.id, "start": past}
+    response = client.post("/console/api/moves", json=body, headers=csrf)
+    assert response.status_code == 409, response.get_json()
+    assert "past" in {v["code"] for v in response.get_json()["violations"]}

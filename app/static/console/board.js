@@ -24,6 +24,22 @@
       el("span", { class: `tstatus tstatus-${status || "none"}`, text: (status || (tech.shift ? "" : tech.off_reason)).replace("_", " ") }));
   }
 
+  function elsewhereItem(v) {
+    return {
+      id: `e${v.id}`,
+      visitId: v.id,
+      elsewhere: true,
+      group: v.technician_id,
+      start: v.start,
+      end: v.end,
+      className: `visit elsewhere status-${v.status}`,
+      editable: false,
+      title: `${v.region}: #${v.order_id} ${v.customer} · window ${clock(v.window_start)}–${clock(v.window_end)} · ${v.status} (another region's visit)`,
+      content: el("span", { class: "vcontent", "data-elsewhere-visit-id": v.id },
+        el("span", { class: "region-tag", text: v.region }), ` #${v.order_id} ${v.customer}`),
+    };
+  }
+
   function visitItem(v) {
     const locked = v.locked ? " locked" : "";
     const late = v.late ? " late" : "";
@@ -59,6 +75,7 @@
       if (tech.lunch) items.add({ id: `lunch-${tech.id}`, group: tech.id, start: tech.lunch.start, end: tech.lunch.end, type: "background", className: "lunch", title: `lunch, ${tech.lunch.minutes} min` });
     }
     for (const v of data.visits) items.add(visitItem(v));
+    for (const v of data.elsewhere || []) items.add(elsewhereItem(v));
   }
 
   function create() {
@@ -163,6 +180,16 @@
     const panel = document.getElementById("visit-panel");
     const item = id && items.get(id);
     if (!item || !item.visitId) { panel.hidden = true; return; }
+    if (item.elsewhere) {
+      const e = board.elsewhere.find((x) => x.id === item.visitId);
+      panel.hidden = false;
+      panel.replaceChildren(
+        el("h3", { text: `Order #${e.order_id} · region ${e.region}` }),
+        el("p", { text: `${e.customer} · ${e.address}` }),
+        el("p", { text: `planned ${clock(e.start)}–${clock(e.end)} · ${e.status.replace("_", " ")}` }),
+        el("p", { class: "muted", text: "Another region's visit: change it on that region's board." }));
+      return;
+    }
     const v = board.visits.find((x) => x.id === item.visitId);
     const lockUrl = urls.lockUrl.replace("/0/lock", `/${v.id}/${v.locked ? "unlock" : "lock"}`);
     panel.hidden = false;
