@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -12,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.services.errors import Invalid
+from app.services.plan_store import StoredPlan, decode
 from app.services.planning import request_plan, run_plan
 from app.services.seeding import AlreadySeeded, load_demo, reset_database
 from app.services.users import create_user
@@ -106,23 +106,23 @@ def plan_day_command(day: datetime, regions: tuple[str, ...], time_limit: int | 
         raise click.ClickException("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())) from exc
     if plan.status != "done" or plan.result is None:
         raise click.ClickException(f"plan {plan.id} {plan.status}: {plan.error or 'no result'}")
-    for line in plan_summary(plan.id, day.date(), plan.region_codes, plan.result):
+    for line in plan_summary(plan.id, day.date(), plan.region_codes, decode(plan.result)):
         click.echo(line)
 
 
-def plan_summary(plan_id: int, day: date, regions: list[str], result: dict[str, Any]) -> list[str]:
+def plan_summary(plan_id: int, day: date, regions: list[str], result: StoredPlan) -> list[str]:
     """A plan in a few lines: counts, reasons for what was left out with examples, and travel."""
-    totals = result["totals"]
+    totals = result.totals()
     lines = [
         f"Plan {plan_id} for {day} ({', '.join(regions)}): {totals['assigned']} assigned to "
         f"{totals['technicians']} technician(s), {totals['unassigned']} unassigned."
     ]
-    first_reasons = [(u["order_id"], u["reasons"][0]) for u in result["unassigned"] if u["reasons"]]
-    counts = Counter(reason["code"] for _, reason in first_reasons)
+    first_reasons = [(u.order_id, u.reasons[0]) for u in result.unassigned if u.reasons]
+    counts = Counter(reason.code for _, reason in first_reasons)
     for code, count in counts.most_common():
         lines.append(f"  {code}: {count}")
-        examples = [(order, reason) for order, reason in first_reasons if reason["code"] == code][:3]
-        lines.extend(f"    order {order}: {reason['detail']}" for order, reason in examples)
+        examples = [(order, reason) for order, reason in first_reasons if reason.code == code][:3]
+        lines.extend(f"    order {order}: {reason.detail}" for order, reason in examples)
     hours, km = totals["travel_seconds"] / 3600, totals["travel_metres"] / 1000
     lines.append(f"Travel: {hours:.1f} h, {km:.1f} km.")
     return lines

@@ -24,6 +24,7 @@ from app.services.console import (
 )
 from app.services.errors import Invalid
 from app.services.network import list_regions
+from app.services.regions import local_today
 
 
 def _region_day() -> RegionDay:
@@ -40,6 +41,7 @@ def _page(template: str, rd: RegionDay, **extra: Any) -> str:
         next_day=rd.day + timedelta(days=1),
         regions=list_regions(scope=office_scope()),
         live_poll_s=current_app.config["CONSOLE_LIVE_POLL_S"],
+        is_today=rd.day == local_today(rd.region),
         **extra,
     )
 

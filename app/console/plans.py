@@ -13,6 +13,7 @@ from app.console.auth import office_scope, office_user
 from app.services.console import choose_region, load_region_day, parse_day, plan_status
 from app.services.events import Actor
 from app.services.plan_review import review_plan
+from app.services.plan_store import decode, encode
 from app.services.planning import get_plan, request_plan
 from app.services.publishing import publish_plan
 from app.services.regions import find_region
@@ -53,7 +54,7 @@ def show_plan(plan_id: int) -> Response:
 def publish(plan_id: int) -> Response:
     """Make the plan the technicians' schedule."""
     plan = publish_plan(plan_id, actor=Actor.of(office_user()), scope=office_scope())
-    publication = (plan.result or {}).get("publication", {})
+    publication = encode(decode(plan.result or {})).get("publication") or {}
     region = find_region(plan.region_codes[0])
     return jsonify(
         {**(plan_status(plan) or {}), "publication": publication, "region": region.code if region else None}

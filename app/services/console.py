@@ -33,7 +33,7 @@ from app.services.days import BookedDay, load_day, resequence
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.events import Actor, record_order_transition, record_visit_change
 from app.services.network import list_regions
-from app.services.planning import appointment_window, reason_json
+from app.services.plan_store import appointment_window, decode, reason_json
 from app.services.records import PLANNABLE, day_visit
 from app.services.regions import find_region, local_today, visible_region_ids
 from dispatch import OrderAction, OrderStatus, allowed_actions
@@ -129,7 +129,7 @@ def plan_status(plan: PlanRun | None) -> dict[str, Any] | None:
     """What the console needs to follow a plan run."""
     if plan is None:
         return None
-    totals = (plan.result or {}).get("totals")
+    totals = decode(plan.result).totals() if plan.result else None
     return {
         "id": plan.id,
         "status": plan.status,
@@ -143,7 +143,8 @@ def plan_status(plan: PlanRun | None) -> dict[str, Any] | None:
 def _plan_reasons(plan: PlanRun | None) -> dict[int, list[dict[str, str]]]:
     if plan is None or plan.status != "done" or not plan.result:
         return {}
-    return {u["order_id"]: u["reasons"] for u in plan.result.get("unassigned", [])}
+    reasons = decode(plan.result).reasons
+    return {order_id: [reason_json(r) for r in why] for order_id, why in reasons.items()}
 
 
 def _technician_row(rd: RegionDay, tech: Technician) -> dict[str, Any]:

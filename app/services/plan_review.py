@@ -1,4 +1,4 @@
-"""What publishing a plan would change: moved and new visits, what stays out and why, and the totals."""
+"""What publishing a plan would change: moved, new and left-out visits, technician by technician."""
 
 from __future__ import annotations
 
@@ -7,67 +7,102 @@ from itertools import pairwise
 from typing import Any
 
 from app.models import PlanRun, Visit
-from app.services.console import RegionDay, day_visit
+from app.services.console import RegionDay
+from app.services.plan_store import StoredPlan, StoredVisit, TechnicianRef, decode, reason_json
+from app.services.records import day_visit
 
 # A visit whose start moves by less than this is shown as unchanged.
 SAME_TIME = timedelta(minutes=5)
 
 
 def review_plan(plan: PlanRun, rd: RegionDay) -> dict[str, Any]:
-    """The plan against the region's current schedule, order by order, with totals before and after."""
-    result = plan.result or {}
-    orders = {o.id: o for o in rd.orders}
+    """The plan against the region's current schedule, order by order and technician by technician."""
+    stored = decode(plan.result or {})
+    # Only what the plan is about: visits under way or done before it began are not its to change.
+    scope = set(stored.assigned) | set(stored.reasons)
     current = {
         o.id: v
         for o in rd.orders
-        if (v := day_visit(o, rd.day)) is not None and v.technician_id and v.planned_arrival
+        if o.id in scope and (v := day_visit(o, rd.day)) is not None and v.technician_id and v.planned_arrival
     }
     names = {t.id: t.code for t in rd.technicians}
+    customers = {o.id: o.customer.name for o in rd.orders}
     moved, assigned, unchanged = [], [], 0
-    planned_ids: set[int] = set()
-    for route in result.get("routes", []):
-        tech = route["technician"]
-        names.setdefault(tech["id"], tech["code"])
-        for stop in route["visits"]:
-            planned_ids.add(stop["order_id"])
-            start = datetime.fromisoformat(stop["start"])
-            now = current.get(stop["order_id"])
-            entry = {
-                "order_id": stop["order_id"],
-                "customer": orders[stop["order_id"]].customer.name if stop["order_id"] in orders else "",
-                "technician": tech["code"],
-                "start": stop["start"],
-                "window_start": stop["window_start"],
-                "window_end": stop["window_end"],
-            }
-            if now is None:
-                assigned.append(entry)
-            elif now.technician_id != tech["id"] or abs(_start(now) - start) >= SAME_TIME:
-                assert now.planned_arrival is not None
-                entry["from_technician"] = names.get(now.technician_id or 0, str(now.technician_id))
-                entry["from_start"] = now.planned_arrival.astimezone(rd.zone).isoformat()
-                moved.append(entry)
-            else:
-                unchanged += 1
+    for order_id, (tech, stop) in stored.assigned.items():
+        names.setdefault(tech.id, tech.code)
+        entry = _entry(order_id, customers.get(order_id, ""), tech, stop)
+        now = current.get(order_id)
+        if now is None:
+            assigned.append(entry)
+        elif now.technician_id != tech.id or abs(_start(now) - stop.start) >= SAME_TIME:
+            entry["from_technician"] = names.get(now.technician_id or 0, str(now.technician_id))
+            entry["from_start"] = _start(now).astimezone(rd.zone).isoformat()
+            moved.append(entry)
+        else:
+            unchanged += 1
     unassigned = [
         {
-            "order_id": u["order_id"],
-            "customer": orders[u["order_id"]].customer.name if u["order_id"] in orders else "",
-            "was_assigned_to": names.get(current[u["order_id"]].technician_id or 0)
-            if u["order_id"] in current
-            else None,
-            "reasons": u["reasons"],
+            "order_id": u.order_id,
+            "customer": customers.get(u.order_id, ""),
+            "was_assigned_to": _holder(current, names, u.order_id),
+            "reasons": [reason_json(r) for r in u.reasons],
         }
-        for u in result.get("unassigned", [])
+        for u in stored.unassigned
     ]
     return {
         "moved": moved,
         "assigned": assigned,
         "unchanged": unchanged,
         "unassigned": unassigned,
+        "technicians": technician_changes(stored, current, names),
         "before": schedule_totals(rd, current),
-        "after": _plan_totals(result),
+        "after": _plan_totals(stored),
     }
+
+
+def _holder(current: dict[int, Visit], names: dict[int, str], order_id: int) -> str | None:
+    visit = current.get(order_id)
+    return None if visit is None else names.get(visit.technician_id or 0)
+
+
+def _entry(order_id: int, customer: str, tech: TechnicianRef, stop: StoredVisit) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "customer": customer,
+        "technician": tech.code,
+        "start": stop.start.isoformat(),
+        "window_start": stop.window_start.isoformat(),
+        "window_end": stop.window_end.isoformat(),
+    }
+
+
+def technician_changes(
+    stored: StoredPlan, current: dict[int, Visit], names: dict[int, str]
+) -> list[dict[str, Any]]:
+    """Per technician whose day would change: the orders they gain, lose or keep at another time."""
+    before: dict[int, dict[int, datetime]] = {}
+    for order_id, visit in current.items():
+        before.setdefault(visit.technician_id or 0, {})[order_id] = _start(visit)
+    after: dict[int, dict[int, datetime]] = {}
+    for order_id, (tech, stop) in stored.assigned.items():
+        after.setdefault(tech.id, {})[order_id] = stop.start
+    changes = []
+    for tech_id in sorted(set(before) | set(after), key=lambda t: names.get(t, "")):
+        was, will = before.get(tech_id, {}), after.get(tech_id, {})
+        retimed = [o for o in set(was) & set(will) if abs(was[o] - will[o]) >= SAME_TIME]
+        if set(was) == set(will) and not retimed:
+            continue
+        changes.append(
+            {
+                "technician": names.get(tech_id, str(tech_id)),
+                "visits_before": len(was),
+                "visits_after": len(will),
+                "added": sorted(set(will) - set(was)),
+                "removed": sorted(set(was) - set(will)),
+                "retimed": sorted(retimed),
+            }
+        )
+    return changes
 
 
 def _start(visit: Visit) -> datetime:
@@ -92,7 +127,7 @@ def schedule_totals(rd: RegionDay, current: dict[int, Visit]) -> dict[str, int]:
         tech = rd.technician_day(tech_id)
         if tech is None:
             continue
-        path = [tech.location, *(location for _, location in sorted(stops)), tech.location]
+        path = [tech.departs_from, *(location for _, location in sorted(stops)), tech.location]
         for here, there in pairwise(path):
             seconds += int(rd.problem.durations[here, there])
             metres += int(rd.problem.distances[here, there])
@@ -105,22 +140,14 @@ def schedule_totals(rd: RegionDay, current: dict[int, Visit]) -> dict[str, int]:
     }
 
 
-def _plan_totals(result: dict[str, Any]) -> dict[str, int]:
-    totals = result.get("totals", {})
-    late_visits, late_seconds = 0, 0
-    for route in result.get("routes", []):
-        for stop in route["visits"]:
-            overdue = int(
-                (
-                    datetime.fromisoformat(stop["start"]) - datetime.fromisoformat(stop["window_end"])
-                ).total_seconds()
-            )
-            if overdue > 0:
-                late_visits, late_seconds = late_visits + 1, late_seconds + overdue
+def _plan_totals(stored: StoredPlan) -> dict[str, int]:
+    visits = [v for r in stored.routes for v in r.visits]
+    late = [int((v.start - v.window_end).total_seconds()) for v in visits if v.start > v.window_end]
+    totals = stored.totals()
     return {
-        "travel_seconds": int(totals.get("travel_seconds", 0)),
-        "travel_metres": int(totals.get("travel_metres", 0)),
-        "assigned": int(totals.get("assigned", 0)),
-        "late_visits": late_visits,
-        "late_seconds": late_seconds,
+        "travel_seconds": totals["travel_seconds"],
+        "travel_metres": totals["travel_metres"],
+        "assigned": totals["assigned"],
+        "late_visits": len(late),
+        "late_seconds": sum(late),
     }

@@ -14,13 +14,11 @@ from app.extensions import db
 from app.models import PlanRun, Region, User, utcnow
 from app.services.days import load_day
 from app.services.errors import Invalid, NotFound
-from dispatch.day import DayProblem, Reason
-from dispatch.planner import DayPlan, plan_day
+from app.services.plan_store import TechnicianRef, encode, stored_plan
+from dispatch.planner import plan_day
 from routing.matrix import TravelTimeProvider
 from routing.solver import SolveOptions
 
-# Customers who were promised no window get one of this length around the planned start.
-APPOINTMENT = timedelta(hours=2)
 MAX_ERROR_CHARS = 2000
 ABANDONED_GRACE_S = 300
 
@@ -176,7 +174,7 @@ def _solve(plan: PlanRun, provider: TravelTimeProvider | None) -> dict[str, Any]
         plan.not_before = start
         db.session.commit()
     booked = load_day(regions, day, not_before=start, provider=provider)
-    people = {t.id: {"id": t.id, "code": t.code, "name": t.name} for t in booked.technicians}
+    people = {t.id: TechnicianRef(t.id, t.code, t.name) for t in booked.technicians}
     _set_progress(plan_id, 5)
     day_plan = plan_day(
         booked.problem,
@@ -184,7 +182,7 @@ def _solve(plan: PlanRun, provider: TravelTimeProvider | None) -> dict[str, Any]
         processes=current_app.config.get("PLAN_PROCESSES"),
         progress=lambda done, total: _set_progress(plan_id, 5 + 94 * done // max(total, 1)),
     )
-    return plan_result(booked.problem, day_plan, booked.origin, booked.zone, people)
+    return encode(stored_plan(booked.problem, day_plan, booked.origin, booked.zone, people))
 
 
 def plan_start(plan: PlanRun, now: datetime | None = None) -> datetime | None:
@@ -194,87 +192,3 @@ def plan_start(plan: PlanRun, now: datetime | None = None) -> datetime | None:
     now = now or utcnow()
     midnight = datetime.combine(plan.day, time(0), tzinfo=ZoneInfo(plan.time_zone))
     return now if now > midnight else None
-
-
-def appointment_window(start: datetime) -> tuple[datetime, datetime]:
-    """Two hours around the planned start, on the quarter hour, for a customer promised no window yet."""
-    early = start - APPOINTMENT / 2
-    early = early.replace(minute=early.minute - early.minute % 15, second=0, microsecond=0)
-    return early, early + APPOINTMENT
-
-
-def plan_result(
-    problem: DayProblem,
-    day_plan: DayPlan,
-    origin: datetime,
-    tz: ZoneInfo,
-    people: dict[int, dict[str, Any]],
-) -> dict[str, Any]:
-    """The plan as stored and served: local times with their offset, routes in visit order."""
-
-    def at(seconds: int) -> datetime:
-        return (origin + timedelta(seconds=seconds)).astimezone(tz)
-
-    jobs = {job.id: job for job in problem.jobs}
-    routes = []
-    for route in day_plan.routes:
-        if not any(not jobs[v.job_id].busy for v in route.visits):
-            continue
-        visits = []
-        for visit in route.visits:
-            job = jobs[visit.job_id]
-            if job.busy:  # another region's visit: this plan works around it and does not report it
-                continue
-            window = (
-                (at(job.window.start), at(job.window.end))
-                if job.promised
-                else appointment_window(at(visit.start))
-            )
-            visits.append(
-                {
-                    "order_id": visit.job_id,
-                    "sequence": visit.sequence,
-                    "arrival": at(visit.arrival).isoformat(),
-                    "start": at(visit.start).isoformat(),
-                    "end": at(visit.end).isoformat(),
-                    "window_start": window[0].isoformat(),
-                    "window_end": window[1].isoformat(),
-                    "promised": job.promised,
-                    "helping": visit.helping,
-                }
-            )
-        routes.append(
-            {
-                "technician": people[route.technician_id],
-                "departure": at(route.departure).isoformat(),
-                "return": at(route.arrival).isoformat(),
-                "travel_seconds": route.travel_seconds,
-                "travel_metres": route.travel_metres,
-                "breaks": [
-                    {"start": at(start).isoformat(), "end": at(start + length).isoformat()}
-                    for start, length in route.breaks
-                ],
-                "visits": visits,
-            }
-        )
-    unassigned = [
-        {"order_id": u.job_id, "reasons": [reason_json(r) for r in u.reasons]}
-        for u in day_plan.unassigned
-        if not jobs[u.job_id].busy
-    ]
-    return {
-        "routes": routes,
-        "unassigned": unassigned,
-        "totals": {
-            "travel_seconds": sum(r["travel_seconds"] for r in routes),
-            "travel_metres": sum(r["travel_metres"] for r in routes),
-            "assigned": sum(len(r["visits"]) for r in routes),
-            "unassigned": len(unassigned),
-            "technicians": len(routes),
-        },
-    }
-
-
-def reason_json(reason: Reason) -> dict[str, str]:
-    """A reason as stored and served: its code, the sentence, and what a dispatcher can do about it."""
-    return {"code": reason.code, "detail": reason.detail, "hint": reason.hint}

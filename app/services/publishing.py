@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from app.models import Order, PlanRun, Technician, Visit, utcnow
 from app.services.days import day_clashes, resequence
 from app.services.errors import Conflict
 from app.services.events import Actor, record_order_transition, record_visit_change
+from app.services.plan_store import Publication, StoredVisit, decode, encode
 from app.services.planning import get_plan
 from app.services.records import PLANNABLE, day_visits
 from dispatch import OrderAction, OrderStatus
@@ -29,12 +30,12 @@ def publish_plan(plan_id: int, *, actor: Actor, scope: set[int] | None) -> PlanR
     except Conflict:
         db.session.rollback()
         raise
-    plan.result = {**(plan.result or {}), "publication": publication}
+    plan.result = encode(replace(decode(plan.result or {}), publication=publication))
     db.session.commit()
     return plan
 
 
-def _publish(plan: PlanRun, actor: Actor) -> dict[str, Any]:
+def _publish(plan: PlanRun, actor: Actor) -> Publication:
     # Publications of one day take turns: on PostgreSQL the day's plan rows are locked in id order; on
     # SQLite the claiming UPDATE below takes the database's write lock before anything else is read.
     db.session.execute(
@@ -54,13 +55,9 @@ def _publish(plan: PlanRun, actor: Actor) -> dict[str, Any]:
     db.session.refresh(plan)
     _refuse_if_superseded(plan)
 
-    result = plan.result or {}
-    assigned = {
-        visit["order_id"]: (route["technician"]["id"], visit)
-        for route in result.get("routes", [])
-        for visit in route["visits"]
-    }
-    unassigned = [u["order_id"] for u in result.get("unassigned", [])]
+    stored = decode(plan.result or {})
+    assigned = {order_id: (tech.id, visit) for order_id, (tech, visit) in stored.assigned.items()}
+    unassigned = [u.order_id for u in stored.unassigned]
     order_ids = sorted({*assigned, *unassigned})
     # Phones report visit events concurrently; the rows this publication reads are held until it commits.
     db.session.execute(
@@ -147,12 +144,12 @@ class _Publication:
     updated: int = 0
     unchanged: int = 0
     released: int = 0
-    skipped: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
     technicians: set[int] = field(default_factory=set)  # whose day the publication changed
 
-    def assign(self, order: Order, technician_id: int, planned: dict[str, Any]) -> None:
+    def assign(self, order: Order, technician_id: int, planned: StoredVisit) -> None:
         """Put the order on the technician's route at its planned place."""
-        start = datetime.fromisoformat(planned["start"])
+        start = planned.start
         visit = self._day_visit(order)
         if visit is not None and (visit.locked or visit.status in TAKEN_ON):
             moved = visit.technician_id != technician_id or (
@@ -206,21 +203,21 @@ class _Publication:
                 )
         self.released += 1
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Publication:
         """What the publication did, kept with the plan."""
-        return {
-            "published_at": self.plan.published_at.isoformat() if self.plan.published_at else None,
-            "visits_created": self.created,
-            "visits_updated": self.updated,
-            "visits_unchanged": self.unchanged,
-            "visits_released": self.released,
-            "skipped": self.skipped,
-        }
+        return Publication(
+            published_at=self.plan.published_at,
+            visits_created=self.created,
+            visits_updated=self.updated,
+            visits_unchanged=self.unchanged,
+            visits_released=self.released,
+            skipped=tuple(self.skipped),
+        )
 
     def _place(
-        self, order: Order, visit: Visit | None, technician_id: int, start: datetime, planned: dict[str, Any]
+        self, order: Order, visit: Visit | None, technician_id: int, start: datetime, planned: StoredVisit
     ) -> None:
-        data = {**self._data(), "technician_id": technician_id, "sequence": planned["sequence"]}
+        data = {**self._data(), "technician_id": technician_id, "sequence": planned.sequence}
         self.technicians.add(technician_id)
         if visit is not None and visit.technician_id is not None:
             self.technicians.add(visit.technician_id)
@@ -229,10 +226,10 @@ class _Publication:
                 order=order,
                 technician_id=technician_id,
                 day=self.plan.day,
-                window_start=datetime.fromisoformat(planned["window_start"]),
-                window_end=datetime.fromisoformat(planned["window_end"]),
+                window_start=planned.window_start,
+                window_end=planned.window_end,
                 planned_arrival=start,
-                sequence=planned["sequence"],
+                sequence=planned.sequence,
                 status="dispatched",
             )
             db.session.add(visit)
@@ -243,9 +240,9 @@ class _Publication:
             self.created += 1
             return
         before = (visit.technician_id, visit.planned_arrival, visit.sequence, visit.status)
-        visit.technician_id, visit.planned_arrival, visit.sequence = technician_id, start, planned["sequence"]
+        visit.technician_id, visit.planned_arrival, visit.sequence = technician_id, start, planned.sequence
         visit.status = "dispatched"
-        if before == (technician_id, start, planned["sequence"], "dispatched"):
+        if before == (technician_id, start, planned.sequence, "dispatched"):
             self.unchanged += 1
             return
         # Booked by the customer or placed by hand: this is its first dispatch; otherwise it is moved.
@@ -270,7 +267,7 @@ class _Publication:
         return visits[-1] if visits else None
 
     def _skip(self, order: Order, detail: str) -> None:
-        self.skipped.append({"order_id": order.id, "detail": detail})
+        self.skipped.append((order.id, detail))
 
     def _data(self) -> dict[str, Any]:
         return {"plan_id": self.plan.id}

@@ -87,6 +87,9 @@ def test_optimize_review_and_publish(client: FlaskClient, office: str, network: 
     assert [a["order_id"] for a in review["assigned"]] == [order_id]
     assert review["before"]["assigned"] == 0 and review["after"]["assigned"] == 1
     assert review["after"]["travel_seconds"] > 0
+    (change,) = review["technicians"]
+    assert change["technician"] == "T001" and change["added"] == [order_id]
+    assert (change["visits_before"], change["visits_after"], change["removed"]) == (0, 1, [])
     published = client.post(f"/console/api/plans/{plan['id']}/publish", headers=headers)
     assert published.status_code == 200
     visit = db.session.scalar(select(Visit).where(Visit.order_id == order_id))

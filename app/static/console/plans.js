@@ -42,6 +42,13 @@
       section("Still unassigned", "unassigned", r.unassigned, (e) => [
         `#${e.order_id} ${e.customer}${e.was_assigned_to ? ` (now with ${e.was_assigned_to})` : ""}: `,
         el("span", { class: "reasons", text: e.reasons.map((x) => (x.hint ? `${x.detail} (${x.hint})` : x.detail)).join("; ") })]),
+      section("By technician", "technicians", r.technicians, (e) => {
+        const parts = [`${e.technician}: ${e.visits_before} → ${e.visits_after} visits`];
+        if (e.added.length) parts.push(`gains ${e.added.map((o) => `#${o}`).join(" ")}`);
+        if (e.removed.length) parts.push(`loses ${e.removed.map((o) => `#${o}`).join(" ")}`);
+        if (e.retimed.length) parts.push(`new times for ${e.retimed.map((o) => `#${o}`).join(" ")}`);
+        return parts.join("; ");
+      }),
       el("p", { class: "unchanged", text: `${r.unchanged} visit(s) unchanged.` }),
       plan.published ? el("p", { class: "published", text: "Published." })
         : el("button", { type: "button", id: "publish", text: "Publish", onclick: () => publish(plan.id) }));
