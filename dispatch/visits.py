@@ -186,3 +186,53 @@ def already_passed(status: VisitStatus | str, event: VisitEventType | str) -> bo
     if (status, event) in _TRANSITIONS or status not in _PROGRESS:
         return False
     return _PROGRESS[_REACHES[event]] <= _PROGRESS[status]
+
+
+class VisitChange(StrEnum):
+    """What the office side does to a visit: customers booking, plans and dispatchers placing it."""
+
+    BOOK = "book"  # a customer takes a slot
+    RESCHEDULE = "reschedule"  # the customer moves it to another slot
+    PLAN = "plan"  # a publication places a visit that did not exist
+    ASSIGN = "assign"  # a dispatcher places a visit that did not exist
+    DISPATCH = "dispatch"  # a booked visit gets its technician and time
+    REPLAN = "replan"  # a publication moves a dispatched visit
+    MOVE = "move"  # a dispatcher moves it by hand
+    UNPLAN = "unplan"  # taken off the routes; the customer keeps the window
+    CANCEL = "cancel"
+
+
+C = VisitChange
+_NOT_STARTED = (V.BOOKED, V.PLANNED, V.DISPATCHED)
+_CHANGES: dict[tuple[VisitStatus | None, VisitChange], VisitStatus] = {
+    (None, C.BOOK): V.BOOKED,
+    (V.BOOKED, C.RESCHEDULE): V.BOOKED,
+    (None, C.PLAN): V.DISPATCHED,
+    (None, C.ASSIGN): V.DISPATCHED,
+    (V.BOOKED, C.DISPATCH): V.DISPATCHED,
+    (V.PLANNED, C.DISPATCH): V.DISPATCHED,
+    (V.DISPATCHED, C.REPLAN): V.DISPATCHED,
+    **{(state, C.MOVE): V.DISPATCHED for state in _NOT_STARTED},
+    (V.PLANNED, C.UNPLAN): V.BOOKED,
+    (V.DISPATCHED, C.UNPLAN): V.BOOKED,
+    **{(state, C.CANCEL): V.CANCELLED for state in (*_NOT_STARTED, V.ACCEPTED, V.EN_ROUTE, V.ARRIVED)},
+}
+
+
+class VisitChangeError(ValueError):
+    """An office change the visit's status does not allow (work under way is the phone's to report)."""
+
+    def __init__(self, status: VisitStatus | None, change: VisitChange) -> None:
+        where = "a new visit" if status is None else f"a visit that is {status.value}"
+        super().__init__(f"cannot {change.value} {where}")
+        self.status, self.change = status, change
+
+
+def visit_change(status: VisitStatus | str | None, change: VisitChange | str) -> VisitStatus:
+    """The status an office change leaves the visit in, so that every writer of visits obeys one table."""
+    status = None if status is None else VisitStatus(status)
+    change = VisitChange(change)
+    target = _CHANGES.get((status, change))
+    if target is None:
+        raise VisitChangeError(status, change)
+    return target

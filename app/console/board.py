@@ -11,18 +11,10 @@ from werkzeug.wrappers import Response
 
 from app.console import bp
 from app.console.auth import office_scope, office_user
-from app.services.console import (
-    RegionDay,
-    board,
-    choose_region,
-    live_status,
-    load_region_day,
-    map_layers,
-    move_order,
-    parse_day,
-    set_visit_lock,
-)
+from app.services.console import RegionDay, board, choose_region, load_region_day, parse_day
 from app.services.errors import Invalid
+from app.services.live import live_status, map_layers
+from app.services.manual_moves import move_order, set_visit_lock
 from app.services.network import list_regions
 from app.services.regions import local_today
 

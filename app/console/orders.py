@@ -9,10 +9,11 @@ from flask_login import login_required
 
 from app.console import bp
 from app.console.auth import office_scope, office_user
-from app.services.console import attachment_file, day_visit, order_actions, order_attachments, order_events
 from app.services.errors import Conflict, Invalid
 from app.services.events import Actor
+from app.services.order_page import attachment_file, order_actions, order_attachments, order_events
 from app.services.orders import change_order_status, get_order
+from app.services.records import day_visit
 from dispatch import OrderAction
 
 

@@ -9,38 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
-    Attachment,
-    Event,
     Order,
     PlanRun,
     Region,
     Technician,
-    TechnicianPosition,
     User,
     Visit,
-    utcnow,
 )
-from app.services.days import BookedDay, load_day, resequence
-from app.services.errors import Conflict, Invalid, NotFound
-from app.services.events import Actor, record_order_transition, record_visit_change
+from app.services.days import BookedDay, load_day
+from app.services.errors import Invalid, NotFound
 from app.services.network import list_regions
-from app.services.plan_store import appointment_window, decode, reason_json
+from app.services.plan_store import decode, reason_json
 from app.services.records import PLANNABLE, day_visit
 from app.services.regions import find_region, local_today, visible_region_ids
-from dispatch import OrderAction, OrderStatus, allowed_actions
-from dispatch import transition as lifecycle_step
 from dispatch.eligibility import candidates, explain_ineligible
-from dispatch.moves import check_assignment, routes_by_technician
-from dispatch.visits import TAKEN_ON
 
 # An order the engine could place but no plan has placed yet.
 NOT_PLANNED = "not_planned"
@@ -238,233 +226,3 @@ def unassigned_reasons(rd: RegionDay, order_id: int) -> list[dict[str, str]]:
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat()
-
-
-# --- Manual changes -------------------------------------------------------------------------------------
-
-
-class MoveRefused(Conflict):
-    """A manual move that would break the engine's rules; the rules travel with the refusal."""
-
-    title = "Move refused"
-
-
-def move_order(
-    *, order_id: int, technician_id: int, start: datetime, user: User, scope: set[int] | None
-) -> Visit:
-    """Put an order on a technician at a start time, if the engine finds no rule broken."""
-    order = db.session.get(Order, order_id)
-    if order is None or (scope is not None and order.region_id not in scope):
-        raise NotFound(f"order {order_id} not found")
-    technician = db.session.get(Technician, technician_id)
-    if technician is None:
-        raise Invalid({"technician_id": f"no technician {technician_id}"})
-    if start.tzinfo is None:
-        raise Invalid({"start": "give the time with its offset"})
-    if order.status not in PLANNABLE:
-        raise Conflict(f"order {order.id} is {order.status.replace('_', ' ')}; it cannot be moved")
-    day = start.astimezone(ZoneInfo(order.region.time_zone)).date()
-    visit = day_visit(order, day)
-    other = order.current_visit
-    if visit is None and other is not None and other.day != day:
-        raise Conflict(f"order {order.id} has a visit on {other.day}; move it on that day's board")
-    if visit is not None and visit.status in TAKEN_ON:
-        raise Conflict(f"the visit is {visit.status.replace('_', ' ')}; it stays with its technician")
-    if visit is not None and visit.locked:
-        raise Conflict("the visit is locked; unlock it first")
-
-    # Today, the move is checked against the day as it stands now: nothing in the past, each technician
-    # setting out from where they are.
-    now = utcnow() if day == local_today(order.region) else None
-    rd = load_region_day(order.region, day, extra_technicians=[technician.id], not_before=now)
-    job, tech_day = rd.job(order.id), rd.technician_day(technician.id)
-    if job is None or tech_day is None:
-        raise Conflict(f"order {order.id} cannot be served on {day}")
-    route = routes_by_technician(rd.problem).get(technician.id, [])
-    verdict = check_assignment(rd.problem, job, tech_day, rd.seconds(start), route)
-    if not verdict.feasible:
-        raise MoveRefused(
-            "the move breaks the rules below",
-            extra={"violations": [{"code": r.code, "detail": r.detail} for r in verdict.violations]},
-        )
-    visit = _place(order, visit, technician.id, start, day, Actor.of(user))
-    db.session.commit()
-    return visit
-
-
-def _place(
-    order: Order, visit: Visit | None, technician_id: int, start: datetime, day: date, actor: Actor
-) -> Visit:
-    start = start.astimezone(ZoneInfo("UTC"))
-    data: dict[str, Any] = {"technician_id": technician_id, "start": start.isoformat(), "source": "console"}
-    if visit is None:
-        window_start, window_end = appointment_window(start)
-        visit = Visit(
-            order=order,
-            technician_id=technician_id,
-            day=day,
-            window_start=window_start,
-            window_end=window_end,
-            planned_arrival=start,
-            status="dispatched",
-        )
-        db.session.add(visit)
-        db.session.flush()
-        record_visit_change(
-            visit, action="assign", from_state=None, to_state="dispatched", actor=actor, data=data
-        )
-    else:
-        before = visit.status
-        data["from_technician_id"] = visit.technician_id
-        data["from_start"] = visit.planned_arrival.isoformat() if visit.planned_arrival else None
-        visit.technician_id, visit.planned_arrival, visit.status = technician_id, start, "dispatched"
-        record_visit_change(
-            visit, action="move", from_state=before, to_state="dispatched", actor=actor, data=data
-        )
-    _advance(order, actor)
-    db.session.flush()
-    resequence(technician_id, day)
-    if data.get("from_technician_id") not in (None, technician_id):
-        resequence(data["from_technician_id"], day)
-    return visit
-
-
-def _advance(order: Order, actor: Actor) -> None:
-    if order.status in (OrderStatus.AWAITING_GOODS, OrderStatus.READY_TO_SCHEDULE):
-        record_order_transition(order, lifecycle_step(order.status, OrderAction.SCHEDULE), actor)
-    if order.status == OrderStatus.SCHEDULED:
-        record_order_transition(order, lifecycle_step(order.status, OrderAction.DISPATCH), actor)
-
-
-def set_visit_lock(*, visit_id: int, locked: bool, user: User, scope: set[int] | None) -> Visit:
-    """Lock a visit to its technician and time (the optimizer leaves it be), or release it again."""
-    visit = db.session.get(Visit, visit_id)
-    if visit is None or (scope is not None and visit.order.region_id not in scope):
-        raise NotFound(f"visit {visit_id} not found")
-    if visit.status in Visit.CLOSED_STATUSES:
-        raise Conflict(f"the visit is {visit.status.replace('_', ' ')}")
-    if locked and visit.technician_id is None:
-        raise Conflict("only a visit with a technician can be locked")
-    if visit.locked != locked:
-        visit.locked = locked
-        record_visit_change(
-            visit,
-            action="lock" if locked else "unlock",
-            from_state=visit.status,
-            to_state=visit.status,
-            actor=Actor.of(user),
-        )
-    db.session.commit()
-    return visit
-
-
-# --- Map and live updates -------------------------------------------------------------------------------
-
-# What a technician is doing, read from the visit furthest along; the first match wins.
-FIELD_STATUSES = ("in_progress", "paused", "arrived", "en_route", "accepted")
-
-
-def map_layers(rd: RegionDay, *, scope: set[int] | None) -> dict[str, Any]:
-    """Everything the map draws, in Leaflet's [lat, lon] order: outlines, homes, visits and routes."""
-    board_day = board(rd)
-    homes = {t.id: [t.home_lat, t.home_lon] for t in rd.technicians}
-    by_tech: dict[int, list[dict[str, Any]]] = {}
-    for item in sorted(board_day["visits"], key=lambda v: v["start"]):
-        by_tech.setdefault(item["technician_id"], []).append(item)
-    routes = [
-        {
-            "technician_id": tech_id,
-            "points": [homes[tech_id], *([v["lat"], v["lon"]] for v in visits), homes[tech_id]],
-        }
-        for tech_id, visits in by_tech.items()
-        if tech_id in homes
-    ]
-    return {
-        "region": board_day["region"],
-        "date": board_day["date"],
-        "regions": [
-            {
-                "code": r.code,
-                "name": r.name,
-                "current": r.id == rd.region.id,
-                "outline": [[lat, lon] for lon, lat in r.polygon or []],
-            }
-            for r in list_regions(scope=scope)
-            if r.polygon
-        ],
-        "technicians": [{**row, "home": homes[row["id"]]} for row in board_day["technicians"]],
-        "visits": board_day["visits"],
-        "unassigned": board_day["unassigned"],
-        "routes": routes,
-        "live": live_status(rd.region, rd.day),
-    }
-
-
-def live_status(region: Region, day: date) -> dict[str, Any]:
-    """Each technician's field status and last known position, and each visit's status, for the day."""
-    visits = db.session.scalars(
-        select(Visit)
-        .join(Order)
-        .where(Visit.day == day, Order.region_id == region.id, Visit.technician_id.is_not(None))
-        .order_by(Visit.id)
-    ).all()
-    statuses: dict[int, list[str]] = {}
-    for visit in visits:
-        statuses.setdefault(visit.technician_id or 0, []).append(visit.status)
-    positions = last_positions(set(statuses))
-    technicians = []
-    for tech_id, seen in statuses.items():
-        status = next((s for s in FIELD_STATUSES if s in seen), None)
-        if status is None:
-            status = "done" if all(s in Visit.CLOSED_STATUSES for s in seen) else "planned"
-        technicians.append({"id": tech_id, "status": status, "position": positions.get(tech_id)})
-    return {
-        "technicians": technicians,
-        "visits": [{"id": v.id, "status": v.status, "locked": v.locked} for v in visits],
-    }
-
-
-def last_positions(technician_ids: set[int]) -> dict[int, dict[str, Any]]:
-    """Where the technicians' phones last reported being."""
-    rows = db.session.scalars(
-        select(TechnicianPosition).where(TechnicianPosition.technician_id.in_(technician_ids))
-    )
-    return {
-        row.technician_id: {"lat": row.lat, "lon": row.lon, "reported_at": row.reported_at.isoformat()}
-        for row in rows
-    }
-
-
-# --- The order page -------------------------------------------------------------------------------------
-
-# The order actions the console offers, as (action, button label).
-ORDER_BUTTONS = ((OrderAction.HOLD, "Hold"), (OrderAction.CANCEL, "Cancel"), (OrderAction.RESUME, "Re-open"))
-
-
-def order_events(order: Order) -> list[Event]:
-    """The order's history from the audit log, oldest first, its visits' events included."""
-    return list(
-        db.session.scalars(select(Event).where(Event.order_id == order.id).order_by(Event.at, Event.id))
-    )
-
-
-def order_actions(order: Order) -> list[tuple[str, str]]:
-    """The hold, cancel and re-open buttons the order's status allows."""
-    allowed = allowed_actions(OrderStatus(order.status))
-    return [(action.value, label) for action, label in ORDER_BUTTONS if action in allowed]
-
-
-def order_attachments(order: Order) -> list[Attachment]:
-    """Photos and the signature the technicians' phones left on the order's visits."""
-    visit_ids = [v.id for v in order.visits]
-    query = select(Attachment).where(Attachment.visit_id.in_(visit_ids)).order_by(Attachment.id)
-    return list(db.session.scalars(query))
-
-
-def attachment_file(attachment_id: int, *, scope: set[int] | None) -> tuple[Attachment, Path]:
-    """An attachment and where its bytes are, if the caller may see its order."""
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or (scope is not None and attachment.visit.order.region_id not in scope):
-        raise NotFound(f"attachment {attachment_id} not found")
-    folder = current_app.config.get("ATTACHMENTS_DIR") or str(Path(current_app.instance_path) / "attachments")
-    return attachment, Path(folder) / attachment.storage_name

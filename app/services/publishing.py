@@ -13,13 +13,14 @@ from app.extensions import db
 from app.models import Order, PlanRun, Technician, Visit, utcnow
 from app.services.days import day_clashes, resequence
 from app.services.errors import Conflict
-from app.services.events import Actor, record_order_transition, record_visit_change
+from app.services.events import Actor, record_order_transition
 from app.services.plan_store import Publication, StoredVisit, decode, encode
 from app.services.planning import get_plan
 from app.services.records import PLANNABLE, day_visits
+from app.services.visit_changes import change_visit, new_visit
 from dispatch import OrderAction, OrderStatus
 from dispatch import transition as lifecycle_step
-from dispatch.visits import TAKEN_ON
+from dispatch.visits import TAKEN_ON, VisitChange, VisitStatus
 
 
 def publish_plan(plan_id: int, *, actor: Actor, scope: set[int] | None) -> PlanRun:
@@ -175,25 +176,24 @@ class _Publication:
     def release(self, order: Order) -> None:
         """Take an order the plan left out off the day's routes, keeping the customer's appointment."""
         visit = self._day_visit(order)
-        if visit is None or (visit.technician_id is None and visit.status == "booked"):
+        if visit is None or (visit.technician_id is None and visit.status == VisitStatus.BOOKED):
             return
         if visit.locked or visit.status in TAKEN_ON:
             raise Conflict(
                 f"the visit for order {order.id} is {_taken(visit)}; this plan leaves it out",
                 extra={"order_id": order.id, "visit_id": visit.id},
             )
-        before = visit.status
         if visit.technician_id is not None:
             self.technicians.add(visit.technician_id)
-        visit.technician_id, visit.sequence, visit.planned_arrival, visit.status = None, None, None, "booked"
-        record_visit_change(
+        change_visit(
             visit,
-            action="unplan",
-            from_state=before,
-            to_state="booked",
+            VisitChange.UNPLAN,
             actor=self.actor,
             reason=f"left out of plan {self.plan.id}",
-            data={"plan_id": self.plan.id},
+            data=self._data(),
+            technician_id=None,
+            sequence=None,
+            planned_arrival=None,
         )
         if order.status == OrderStatus.DISPATCHED:
             # Back to scheduled: the appointment stands, only its technician is gone.
@@ -221,35 +221,20 @@ class _Publication:
         self.technicians.add(technician_id)
         if visit is not None and visit.technician_id is not None:
             self.technicians.add(visit.technician_id)
+        placed = {"technician_id": technician_id, "planned_arrival": start, "sequence": planned.sequence}
         if visit is None:
-            visit = Visit(
-                order=order,
-                technician_id=technician_id,
-                day=self.plan.day,
-                window_start=planned.window_start,
-                window_end=planned.window_end,
-                planned_arrival=start,
-                sequence=planned.sequence,
-                status="dispatched",
-            )
-            db.session.add(visit)
-            db.session.flush()
-            record_visit_change(
-                visit, action="plan", from_state=None, to_state="dispatched", actor=self.actor, data=data
-            )
+            window = {"window_start": planned.window_start, "window_end": planned.window_end}
+            where = {"order": order, "day": self.plan.day, **window, **placed}
+            new_visit(VisitChange.PLAN, actor=self.actor, data=data, **where)
             self.created += 1
             return
         before = (visit.technician_id, visit.planned_arrival, visit.sequence, visit.status)
-        visit.technician_id, visit.planned_arrival, visit.sequence = technician_id, start, planned.sequence
-        visit.status = "dispatched"
-        if before == (technician_id, start, planned.sequence, "dispatched"):
+        if before == (technician_id, start, planned.sequence, VisitStatus.DISPATCHED):
             self.unchanged += 1
             return
         # Booked by the customer or placed by hand: this is its first dispatch; otherwise it is moved.
-        action = "dispatch" if before[3] in ("booked", "planned") else "replan"
-        record_visit_change(
-            visit, action=action, from_state=before[3], to_state="dispatched", actor=self.actor, data=data
-        )
+        change = VisitChange.REPLAN if visit.status == VisitStatus.DISPATCHED else VisitChange.DISPATCH
+        change_visit(visit, change, actor=self.actor, data=data, **placed)
         self.updated += 1
 
     def _advance(self, order: Order) -> None:

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from app.extensions import db
 from app.models import Order, Technician, User
-from app.services.console import move_order
 from app.services.days import day_clashes
 from app.services.errors import Conflict
 from app.services.events import Actor
+from app.services.manual_moves import move_order
 from app.services.planning import request_plan
 from app.services.publishing import publish_plan
 from app.services.seeding import reset_database
