@@ -74,6 +74,16 @@ def test_region_from_geocoded_address(app: Flask, client: FlaskClient, office) -
     assert body["region"] == "PD" and body["site"]["lat"] == 31.2 and body["site"]["postal_code"] == "200120"
 
 
+def test_a_chinese_address_without_coordinates_is_taken_in(client: FlaskClient, office) -> None:
+    """上海市浦东新区东方路800号 is read by the offline gazetteer and lands in Pudong."""
+    site = {"address": "上海市浦东新区东方路800号"}
+    response = client.post("/api/v1/orders", json=order_body(site=site), headers=office)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["region"] == "PD" and body["status"] == "ready_to_schedule"
+    assert body["location_quality"] == "street"
+
+
 def test_future_goods_wait_for_arrival(client: FlaskClient, office) -> None:
     """Goods arriving later put the order in awaiting_goods, with the SLA counted from arrival."""
     later = (date.today() + timedelta(days=5)).isoformat()
