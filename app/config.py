@@ -47,6 +47,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "NOMINATIM_USER_AGENT": "",
         "NOMINATIM_DOMAIN": "nominatim.openstreetmap.org",
         "NOMINATIM_COUNTRY_CODES": "cn",
+        "BAIDU_AK": "",  # Baidu Maps' server-side API key, for GEOCODER=baidu
+        "BAIDU_DOMAIN": "api.map.baidu.com",
         # Technicians' phones.
         "LOGIN_RATE_LIMIT": "10/minute",  # per login and remote address
         "IDEMPOTENCY_TTL_DAYS": 7,  # how long a phone may retry a request and get the first answer

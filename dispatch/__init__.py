@@ -3,7 +3,7 @@
 from dispatch.build import OrderRecord, TechnicianRecord, build_day_problem, day_locations
 from dispatch.day import DayProblem, Job, PlanSettings, Reason, TechnicianDay
 from dispatch.eligibility import candidates, explain_ineligible
-from dispatch.intake import OrderKind, Priority, Work, WorkNeeds, combine_work, sla_due
+from dispatch.intake import LocationQuality, OrderKind, Priority, Work, WorkNeeds, combine_work, sla_due
 from dispatch.lifecycle import (
     OrderAction,
     OrderStatus,
@@ -23,6 +23,7 @@ __all__ = [
     "DayPlan",
     "DayProblem",
     "Job",
+    "LocationQuality",
     "MoveCheck",
     "OrderAction",
     "OrderKind",

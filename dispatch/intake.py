@@ -15,6 +15,15 @@ class OrderKind(StrEnum):
     PICKUP = "pickup"
 
 
+class LocationQuality(StrEnum):
+    """How well the site of an order is known, best first."""
+
+    EXACT = "exact"  # coordinates sent with the order, or a pin a dispatcher dropped
+    STREET = "street"  # the street found in the gazetteer or by an online geocoder
+    DISTRICT = "district"  # only the district (its centre) or the postal code: the board flags it
+    UNKNOWN = "unknown"  # not even a district: the order waits in needs_location
+
+
 class Priority(StrEnum):
     NORMAL = "normal"
     HIGH = "high"

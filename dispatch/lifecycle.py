@@ -8,6 +8,7 @@ from enum import StrEnum
 
 class OrderStatus(StrEnum):
     NEW = "new"
+    NEEDS_LOCATION = "needs_location"  # taken in, but its address could not be placed even in a district
     AWAITING_GOODS = "awaiting_goods"
     READY_TO_SCHEDULE = "ready_to_schedule"
     SCHEDULED = "scheduled"
@@ -20,6 +21,8 @@ class OrderStatus(StrEnum):
 
 
 class OrderAction(StrEnum):
+    AWAIT_LOCATION = "await_location"
+    LOCATE = "locate"
     AWAIT_GOODS = "await_goods"
     RELEASE = "release"
     SCHEDULE = "schedule"
@@ -41,6 +44,11 @@ A = OrderAction
 _OPEN = (S.NEW, S.AWAITING_GOODS, S.READY_TO_SCHEDULE, S.SCHEDULED, S.DISPATCHED)
 
 _TRANSITIONS: dict[tuple[OrderStatus, OrderAction], OrderStatus] = {
+    # An order nobody can place waits for a dispatcher's pin, then starts again as new; it has no region
+    # until then, so it can be cancelled but not held (resuming would make it schedulable unplaced).
+    (S.NEW, A.AWAIT_LOCATION): S.NEEDS_LOCATION,
+    (S.NEEDS_LOCATION, A.LOCATE): S.NEW,
+    (S.NEEDS_LOCATION, A.CANCEL): S.CANCELLED,
     (S.NEW, A.AWAIT_GOODS): S.AWAITING_GOODS,
     (S.NEW, A.RELEASE): S.READY_TO_SCHEDULE,
     (S.AWAITING_GOODS, A.RELEASE): S.READY_TO_SCHEDULE,

@@ -11,7 +11,7 @@ EARTH_RADIUS_M = 6_371_008.8
 
 @dataclass(frozen=True, slots=True)
 class Point:
-    """A WGS-84 position; validated so that a swapped lat/lon fails early."""
+    """A point in GCJ-02, the datum of Chinese maps (routing.datum), checked so a swapped lat/lon fails."""
 
     lat: float
     lon: float

@@ -1,15 +1,17 @@
-"""Turning an address into a point: an offline gazetteer by default, geopy's Nominatim when configured."""
+"""Turning an address into a point online: geopy's Nominatim or Baidu, their answers converted to GCJ-02.
+
+The offline gazetteer, the default, is in routing.gazetteer.
+"""
 
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from routing.datum import bd09_to_gcj02, wgs84_to_gcj02
 from routing.geo import Point
 
 
@@ -19,7 +21,7 @@ class GeocodeResult:
 
     point: Point
     postal_code: str | None
-    precision: str  # "street" or "postal_code"
+    precision: str  # "street", "district" or "postal_code" (the centre of the code's known streets)
 
 
 class Geocoder(Protocol):
@@ -32,51 +34,8 @@ class GeocodingUnavailable(RuntimeError):
     """The geocoding service could not be reached; callers should ask for coordinates instead."""
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
-    """A named street anchor that the offline gazetteer knows."""
-
-    street: str
-    postal_code: str
-    point: Point
-
-
-def _normalise(text: str) -> str:
-    return re.sub(r"[^0-9a-z\u4e00-\u9fff]+", " ", text.lower()).strip()
-
-
-class GazetteerGeocoder:
-    """Street-level matches from a fixed list of places: no network, fully deterministic."""
-
-    def __init__(self, places: Iterable[Place]) -> None:
-        self._streets: list[tuple[str, Place]] = []
-        by_code: dict[str, list[Point]] = {}
-        for place in places:
-            self._streets.append((_normalise(place.street), place))
-            by_code.setdefault(place.postal_code, []).append(place.point)
-        # Longest names first so that "Nanjing West Road" wins over "Nanjing Road".
-        self._streets.sort(key=lambda item: -len(item[0]))
-        self._centroids = {
-            code: Point(lat=sum(p.lat for p in pts) / len(pts), lon=sum(p.lon for p in pts) / len(pts))
-            for code, pts in by_code.items()
-        }
-
-    def geocode(self, address: str, postal_code: str | None = None) -> GeocodeResult | None:
-        """Match a known street in the address, else fall back to the postal code's centre."""
-        text = f" {_normalise(address)} "
-        for name, place in self._streets:
-            if f" {name} " in text and (postal_code is None or postal_code == place.postal_code):
-                return GeocodeResult(place.point, place.postal_code, "street")
-        for name, place in self._streets:
-            if f" {name} " in text:
-                return GeocodeResult(place.point, place.postal_code, "street")
-        if postal_code and postal_code in self._centroids:
-            return GeocodeResult(self._centroids[postal_code], postal_code, "postal_code")
-        return None
-
-
 class NominatimGeocoder:
-    """OpenStreetMap's Nominatim through geopy, rate-limited as its usage policy asks."""
+    """OpenStreetMap's Nominatim through geopy, rate-limited as its policy asks; WGS-84 in, GCJ-02 out."""
 
     def __init__(
         self,
@@ -125,7 +84,7 @@ class NominatimGeocoder:
             return None
         # From the raw answer: geopy reads a missing position as 0, 0 and wraps a longitude past 180.
         try:
-            point = Point(lat=float(location.raw["lat"]), lon=float(location.raw["lon"]))
+            point = wgs84_to_gcj02(Point(lat=float(location.raw["lat"]), lon=float(location.raw["lon"])))
         except (KeyError, TypeError, ValueError) as exc:
             raise self._no_position() from exc
         found_code = (location.raw.get("address") or {}).get("postcode") or postal_code
@@ -133,3 +92,56 @@ class NominatimGeocoder:
 
     def _no_position(self) -> GeocodingUnavailable:
         return GeocodingUnavailable(f"Nominatim at {self._server} sent a place with no valid position")
+
+
+# Baidu's answer levels: a city or province does not place a visit; a district or town only roughly.
+_BAIDU_TOO_COARSE = frozenset({"国家", "省", "城市"})
+_BAIDU_DISTRICT = frozenset({"区县", "乡镇"})
+
+
+class BaiduGeocoder:
+    """Baidu Maps' geocoding (v3) through geopy, for mainland China; BD-09 in, GCJ-02 out."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        domain: str = "api.map.baidu.com",
+        scheme: str = "https",
+        timeout_s: float = 5.0,
+    ) -> None:
+        from geopy.geocoders import BaiduV3
+
+        if not api_key or not api_key.strip():
+            raise ValueError("Baidu requires an API key (AK)")
+        if not (math.isfinite(timeout_s) and timeout_s > 0):
+            raise ValueError(f"timeout_s must be positive, got {timeout_s}")
+        self._client = BaiduV3(api_key=api_key, scheme=scheme, timeout=timeout_s)
+        # geopy names Baidu's host itself; a gateway in front of it is reached on the same path.
+        self._client.api = f"{scheme}://{domain}{self._client.api_path}"
+        self._server = f"{scheme}://{domain}"
+
+    def geocode(self, address: str, postal_code: str | None = None) -> GeocodeResult | None:
+        """Ask Baidu; a place known only to its city is no place at all."""
+        from geopy.exc import GeopyError
+
+        try:
+            location = self._client.geocode(address)
+        except GeopyError as exc:
+            raise GeocodingUnavailable(f"Baidu at {self._server} failed: {exc}") from exc
+        except (KeyError, TypeError, ValueError) as exc:
+            raise self._no_position() from exc
+        if location is None:
+            return None
+        level = location.raw.get("level")
+        if level in _BAIDU_TOO_COARSE:
+            return None
+        try:
+            found = location.raw["location"]
+            point = bd09_to_gcj02(Point(lat=float(found["lat"]), lon=float(found["lng"])))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise self._no_position() from exc
+        return GeocodeResult(point, postal_code, "district" if level in _BAIDU_DISTRICT else "street")
+
+    def _no_position(self) -> GeocodingUnavailable:
+        return GeocodingUnavailable(f"Baidu at {self._server} sent a place with no valid position")

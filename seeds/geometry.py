@@ -51,6 +51,24 @@ def ring_is_simple(ring: Sequence[Coord]) -> bool:
     return True
 
 
+def interior_point(ring: Sequence[Sequence[float]]) -> Coord:
+    """The ring's centroid if inside, else the middle of the widest span across the centroid's latitude."""
+    vertices = _open([(float(v[0]), float(v[1])) for v in ring])
+    edges = list(zip(vertices, [*vertices[1:], vertices[0]], strict=True))
+    twice_area = sum(a[0] * b[1] - b[0] * a[1] for a, b in edges)
+    lon = sum((a[0] + b[0]) * (a[0] * b[1] - b[0] * a[1]) for a, b in edges) / (3.0 * twice_area)
+    lat = sum((a[1] + b[1]) * (a[0] * b[1] - b[0] * a[1]) for a, b in edges) / (3.0 * twice_area)
+    if point_in_ring(lon, lat, vertices):
+        return lon, lat
+    # A crescent or an L: cut the ring along the centroid's latitude and take the widest piece.
+    crossings = sorted(
+        a[0] + (lat - a[1]) * (b[0] - a[0]) / (b[1] - a[1]) for a, b in edges if (a[1] > lat) != (b[1] > lat)
+    )
+    spans = list(zip(crossings[::2], crossings[1::2], strict=True))
+    west, east = max(spans, key=lambda span: span[1] - span[0])
+    return (west + east) / 2.0, lat
+
+
 def offset(lon: float, lat: float, east_m: float, north_m: float) -> Coord:
     """The point a small number of metres east and north of another."""
     d_lat = north_m / METRES_PER_DEGREE_LAT

@@ -121,6 +121,7 @@ class GazetteerEntry:
     postal_code: str
     lat: float
     lon: float
+    street_zh: str | None = None  # how the street is written in Chinese, e.g. 东方路
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from seeds.geometry import Coord, interior_point
 from seeds.model import GazetteerEntry, RegionSeed
 
 CITY_CODE = "SH"
@@ -47,6 +48,11 @@ class District:
     def address_label(self) -> str:
         """How the district is written in a postal address."""
         return "Pudong New Area" if self.code == "PD" else f"{self.region.name} District"
+
+    @property
+    def centre(self) -> Coord:
+        """A (lon, lat) point inside the outline (GCJ-02), for addresses known only to their district."""
+        return interior_point(self.region.polygon)
 
 
 def regions() -> tuple[RegionSeed, ...]:
@@ -98,6 +104,7 @@ def _district(row: dict[str, Any], anchor_rows: list[dict[str, Any]]) -> Distric
             postal_code=item["postal_code"],
             lat=float(item["lat"]),
             lon=float(item["lon"]),
+            street_zh=item.get("street_zh"),
         )
         for item in anchor_rows
     )

@@ -8,10 +8,11 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.schemas.orders import OrderIn, OrderListQuery, OrderOut, ReasonIn
+from app.schemas.orders import LocationIn, OrderIn, OrderListQuery, OrderOut, ReasonIn
 from app.security import OFFICE_ROLES, current_scope, current_user, token_required
 from app.services.events import Actor
 from app.services.orders import OrderIntake, change_order_status, create_order, get_order, list_orders
+from app.services.placing import place_order
 from dispatch import OrderAction
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1/orders", description="Orders")
@@ -93,3 +94,19 @@ def hold_order(reason: dict[str, Any], order_id: int) -> Any:
 def resume_order(reason: dict[str, Any], order_id: int) -> Any:
     """Take an order off hold so that it can be scheduled again."""
     return _change(order_id, OrderAction.RESUME, reason["reason"])
+
+
+@blp.post("/<int:order_id>/location")
+@token_required(*OFFICE_ROLES)
+@blp.arguments(LocationIn)
+@blp.response(200, OrderOut)
+@blp.alt_response(409, description="The order is not waiting for a location")
+def locate_order(location: dict[str, Any], order_id: int) -> Any:
+    """Place an order whose address could not be located: its site, region and status follow the point."""
+    return place_order(
+        order_id,
+        lat=location["lat"],
+        lon=location["lon"],
+        actor=Actor.of(current_user()),
+        scope=current_scope(),
+    )

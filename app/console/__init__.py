@@ -19,8 +19,8 @@ def localtime(moment: datetime | None, zone: str, pattern: str = "%H:%M") -> str
 def register_console(app: Flask) -> None:
     """Wire the login manager and the console's pages into the app."""
     # Each module adds its views to the blueprint when imported, before the blueprint is first registered.
-    from app.console import admin, auth, board, orders, plans
+    from app.console import admin, auth, board, locations, orders, plans
 
-    del admin, board, orders, plans
+    del admin, board, locations, orders, plans
     auth.init_login(app)
     app.register_blueprint(bp)

@@ -22,6 +22,11 @@ class Order(db.Model):
         Index("ix_orders_region_status", "region_id", "status"),
         CheckConstraint("kind IN ('install', 'repair', 'exchange', 'pickup')", name="kind"),
         CheckConstraint("priority IN ('normal', 'high', 'urgent')", name="priority"),
+        CheckConstraint(
+            "location_quality IN ('exact', 'street', 'district', 'unknown')", name="location_quality"
+        ),
+        # Only an order nobody could place is without a region, until a dispatcher places it.
+        CheckConstraint("region_id IS NOT NULL OR location_quality = 'unknown'", name="placed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,7 +37,9 @@ class Order(db.Model):
     priority: Mapped[str] = mapped_column(String(8), default="normal")
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
-    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    # How well the site is known (dispatch.LocationQuality): exact, street, district or unknown.
+    location_quality: Mapped[str] = mapped_column(String(8), default="exact")
     earliest_start: Mapped[date] = mapped_column(index=True)  # the day the goods arrive
     sla_due: Mapped[date]
     duration_min: Mapped[int]
@@ -46,7 +53,7 @@ class Order(db.Model):
 
     customer: Mapped[Customer] = relationship()
     site: Mapped[Site] = relationship()
-    region: Mapped[Region] = relationship()
+    region: Mapped[Region | None] = relationship()
     items: Mapped[list[OrderItem]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderItem.id"
     )

@@ -52,7 +52,7 @@ class CustomerOrderOut(ma.Schema):
     status = ma.fields.String()
     items = ma.fields.List(ma.fields.Nested(CustomerItemOut))
     site = ma.fields.Nested(CustomerSiteOut)
-    time_zone = ma.fields.String()
+    time_zone = ma.fields.String(allow_none=True)
     earliest_start = ma.fields.Date()
     bookable = ma.fields.Boolean()
     appointment = ma.fields.Nested(CustomerAppointmentOut, allow_none=True)

@@ -76,6 +76,13 @@ class OrderListQuery(ma.Schema):
     date = ma.fields.Date()
 
 
+class LocationIn(ma.Schema):
+    """A dispatcher's pin for an order nobody could place, in GCJ-02 like every point."""
+
+    lat = ma.fields.Float(required=True, validate=v.Range(min=-90, max=90))
+    lon = ma.fields.Float(required=True, validate=v.Range(min=-180, max=180))
+
+
 class ReasonIn(ma.Schema):
     reason = ma.fields.String(required=True, validate=v.Length(min=1, max=500))
 
@@ -88,8 +95,8 @@ class CustomerOut(ma.Schema):
 
 class SiteOut(ma.Schema):
     address = ma.fields.String()
-    lat = ma.fields.Float()
-    lon = ma.fields.Float()
+    lat = ma.fields.Float(allow_none=True)  # none until an order nobody could place is placed
+    lon = ma.fields.Float(allow_none=True)
     postal_code = ma.fields.String(allow_none=True)
 
 
@@ -122,7 +129,8 @@ class OrderOut(ma.Schema):
     kind = ma.fields.String()
     status = ma.fields.String()
     priority = ma.fields.String()
-    region = ma.fields.String(attribute="region.code")
+    region = ma.fields.Function(lambda order: order.region.code if order.region else None)
+    location_quality = ma.fields.String()
     customer = ma.fields.Nested(CustomerOut)
     site = ma.fields.Nested(SiteOut)
     items = ma.fields.List(ma.fields.Nested(ItemOut))

@@ -181,7 +181,9 @@ STAGES = {
 def customer_view(order: Order, now: datetime | None = None) -> dict[str, Any]:
     """The order as its customer may see it: what, where, when, and how far the visit has got."""
     now = now or utcnow()
-    tz = ZoneInfo(order.region.time_zone)
+    # An order waiting for a dispatcher to place it has no region, so no time zone, and no visit yet.
+    zone = order.region.time_zone if order.region is not None else None
+    tz = ZoneInfo(zone or "UTC")
     visit = order.current_visit
     if visit is None and order.status in (OrderStatus.COMPLETED, OrderStatus.CLOSED):
         visit = next((v for v in reversed(order.visits) if v.status == "completed"), None)
@@ -206,7 +208,7 @@ def customer_view(order: Order, now: datetime | None = None) -> dict[str, Any]:
         "status": order.status,
         "items": [{"sku": i.product.sku, "name": i.product.name, "qty": i.qty} for i in order.items],
         "site": {"address": order.site.address},
-        "time_zone": order.region.time_zone,
+        "time_zone": zone,
         "earliest_start": order.earliest_start,
         "bookable": order.status in BOOKABLE and (visit is None or visit.status == "booked"),
         "appointment": appointment,

@@ -203,6 +203,7 @@ def _order_summary(order: Order) -> dict[str, Any]:
         "address": order.site.address,
         "lat": order.site.lat,
         "lon": order.site.lon,
+        "location_quality": order.location_quality,
         "duration_min": order.duration_min,
         "crew_size": order.crew_size,
         "skills": [{"code": s.skill.code, "level": s.min_level} for s in order.skills],

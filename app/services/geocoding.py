@@ -6,11 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.services.seeding import demo_geocoder
-from routing import Geocoder, NominatimGeocoder
+from routing import BaiduGeocoder, Geocoder, NominatimGeocoder
 
 
 def build_geocoder(config: Mapping[str, Any]) -> Geocoder:
-    """The offline gazetteer unless GEOCODER=nominatim is configured."""
+    """The offline gazetteer unless GEOCODER=nominatim or GEOCODER=baidu is configured."""
+    if config.get("GEOCODER") == "baidu":
+        return BaiduGeocoder(api_key=config["BAIDU_AK"], domain=config["BAIDU_DOMAIN"])
     if config.get("GEOCODER") == "nominatim":
         return NominatimGeocoder(
             user_agent=config["NOMINATIM_USER_AGENT"],

@@ -11,21 +11,24 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Customer, Order, OrderItem, OrderSkill, Product, Site, Skill, Visit
+from app.models import Customer, Order, OrderItem, OrderSkill, Product, Region, Site, Skill, Visit
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.events import Actor, record_order_transition, record_visit_change
+from app.services.locations import (
+    SiteInput,
+    SiteLocation,
+    better_location,
+    known_site,
+    locate_site,
+    place_site,
+)
 from app.services.regions import find_region, local_today, region_for_site
 from dispatch import OrderAction, OrderStatus, ReasonRequired, TransitionError, Work, combine_work, sla_due
 from dispatch import transition as lifecycle_step
-from routing import Geocoder, GeocodingUnavailable, Point
+from routing import Geocoder
 
-
-@dataclass(frozen=True, slots=True)
-class SiteInput:
-    address: str
-    lat: float | None = None
-    lon: float | None = None
-    postal_code: str | None = None
+# SiteInput is part of the intake this module takes, so it is offered from here too.
+__all__ = ["OrderIntake", "SiteInput", "change_order_status", "create_order", "get_order", "list_orders"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,21 +57,19 @@ def create_order(
         return _in_scope(existing, scope), False
 
     products, needs = _work_needs(intake.kind, intake.items)
-    point, postal_code = _locate(intake.site, geocoder)
-    region = region_for_site(postal_code=postal_code, point=point)
-    if region is None:
-        raise Invalid({"site": "this address is outside every region served"})
-    if scope is not None and region.id not in scope:
-        raise Invalid({"site": f"this address is in region {region.code}, which you do not dispatch"})
-    today = local_today(region)
+    found = locate_site(intake.site, geocoder)
+    location = better_location(found, known_site(intake.customer_phone, intake.site.address))
+    region = serving_region(location, scope)
+    today = local_today(region) if region is not None else _earliest_today()
     earliest = intake.earliest_start or today
     if earliest < today:
-        raise Invalid({"earliest_start": f"must not be in the past (today in {region.code} is {today})"})
+        where = region.code if region is not None else "every region"
+        raise Invalid({"earliest_start": f"must not be in the past (today in {where} is {today})"})
 
     skills = {s.code: s for s in db.session.scalars(select(Skill).where(Skill.code.in_(dict(needs.skills))))}
     try:
         customer = _customer(intake)
-        site = _site(customer, intake.site.address, postal_code, point, region.id)
+        site = _site(customer, intake.site.address, location, region)
         order = Order(
             channel=intake.channel,
             external_ref=intake.external_ref,
@@ -78,6 +79,7 @@ def create_order(
             customer=customer,
             site=site,
             region=region,
+            location_quality=location.quality.value,
             earliest_start=earliest,
             sla_due=sla_due(intake.kind, intake.priority, earliest),
             duration_min=needs.duration_min,
@@ -99,12 +101,35 @@ def create_order(
             raise
         return _in_scope(existing, scope), False
 
-    first = OrderAction.RELEASE if earliest <= today else OrderAction.AWAIT_GOODS
+    first = first_action(order, today) if region is not None else OrderAction.AWAIT_LOCATION
     record_order_transition(
         order, lifecycle_step(order.status, first), actor, data={"channel": order.channel}
     )
     db.session.commit()
     return order, True
+
+
+def serving_region(location: SiteLocation, scope: set[int] | None) -> Region | None:
+    """The region serving a located site (None for a site not located); 422 when none serves it."""
+    if location.point is None:
+        return None
+    region = region_for_site(postal_code=location.postal_code, point=location.point)
+    if region is None:
+        raise Invalid({"site": "this address is outside every region served"})
+    if scope is not None and region.id not in scope:
+        raise Invalid({"site": f"this address is in region {region.code}, which you do not dispatch"})
+    return region
+
+
+def first_action(order: Order, today: date) -> OrderAction:
+    """A new order's first step once it has a region: ready now, or waiting for its goods."""
+    return OrderAction.RELEASE if order.earliest_start <= today else OrderAction.AWAIT_GOODS
+
+
+def _earliest_today() -> date:
+    # An order with no region yet has no time zone: no date counts as past that is not past everywhere.
+    zones = db.session.scalars(select(Region).where(Region.active.is_(True))).all()
+    return min((local_today(region) for region in zones), default=date.today())
 
 
 def _by_reference(channel: str, external_ref: str) -> Order | None:
@@ -114,8 +139,9 @@ def _by_reference(channel: str, external_ref: str) -> Order | None:
 
 
 def _in_scope(order: Order, scope: set[int] | None) -> Order:
-    # Another region's order is answered as missing, so that ids do not leak.
-    if scope is not None and order.region_id not in scope:
+    # Another region's order is answered as missing, so that ids do not leak. An order waiting for a
+    # location belongs to no region yet, and any dispatcher may place it.
+    if scope is not None and order.region_id is not None and order.region_id not in scope:
         raise NotFound(f"order {order.id} not found")
     return order
 
@@ -141,18 +167,6 @@ def _work_needs(kind: str, items: Sequence[tuple[str, int]]):
     return products, combine_work(lines)
 
 
-def _locate(site: SiteInput, geocoder: Geocoder) -> tuple[Point, str | None]:
-    if site.lat is not None and site.lon is not None:
-        return Point(lat=site.lat, lon=site.lon), site.postal_code
-    try:
-        found = geocoder.geocode(site.address, site.postal_code)
-    except GeocodingUnavailable:
-        found = None
-    if found is None:
-        raise Invalid({"site.address": "could not locate this address; send lat and lon"})
-    return found.point, site.postal_code or found.postal_code
-
-
 def _customer(intake: OrderIntake) -> Customer:
     customer = db.session.scalar(select(Customer).where(Customer.phone == intake.customer_phone))
     if customer is not None:
@@ -170,20 +184,23 @@ def _customer(intake: OrderIntake) -> Customer:
     return customer
 
 
-def _site(customer: Customer, address: str, postal_code: str | None, point: Point, region_id: int) -> Site:
+def _site(customer: Customer, address: str, location: SiteLocation, region: Region | None) -> Site:
     query = select(Site).where(Site.customer_id == customer.id, Site.address == address)
     site = db.session.scalar(query)
     if site is not None:
+        if location.point is not None:
+            place_site(site, location.point, region)
         return site
+    point = location.point
     try:
         with db.session.begin_nested():
             site = Site(
                 customer=customer,
                 address=address,
-                postal_code=postal_code,
-                lat=point.lat,
-                lon=point.lon,
-                region_id=region_id,
+                postal_code=location.postal_code,
+                lat=point.lat if point is not None else None,
+                lon=point.lon if point is not None else None,
+                region=region,
             )
             db.session.add(site)
     except IntegrityError:
@@ -213,7 +230,7 @@ def list_orders(
     """A page of orders, newest first, and how many match in all."""
     query: Select = select(Order)
     if scope is not None:
-        query = query.where(Order.region_id.in_(scope))
+        query = query.where(or_(Order.region_id.in_(scope), Order.region_id.is_(None)))
     if status:
         query = query.where(Order.status == status)
     if region_code:

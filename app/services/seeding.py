@@ -25,8 +25,9 @@ from app.services.booking import default_slot_templates
 from app.services.events import Actor
 from app.services.orders import OrderIntake, SiteInput, create_order
 from app.services.users import create_user
-from routing import GazetteerGeocoder, Place, Point, validate_ring
-from seeds import DemoCity, gazetteer
+from routing import District, GazetteerGeocoder, Place, Point, validate_ring
+from seeds import DemoCity
+from seeds.regions import districts
 
 SEED_ACTOR = Actor(type="system", name="seed")
 
@@ -45,11 +46,27 @@ class AlreadySeeded(RuntimeError):
 
 
 def demo_geocoder() -> GazetteerGeocoder:
-    """The offline geocoder for the demo city's streets."""
-    return GazetteerGeocoder(
-        Place(street=e.street, postal_code=e.postal_code, point=Point(lat=e.lat, lon=e.lon))
-        for e in gazetteer()
-    )
+    """The offline geocoder for the demo city's streets and districts, in Chinese and in English."""
+    places = [
+        Place(
+            street=anchor.street,
+            postal_code=anchor.postal_code,
+            point=Point(lat=anchor.lat, lon=anchor.lon),
+            district=district.region.name,
+            local_name=anchor.street_zh,
+        )
+        for district in districts()
+        for anchor in district.anchors
+    ]
+    areas = [
+        District(
+            name=district.region.name,
+            other_names=(district.region.name_zh, district.address_label),
+            centre=Point(lat=district.centre[1], lon=district.centre[0]),
+        )
+        for district in districts()
+    ]
+    return GazetteerGeocoder(places, areas)
 
 
 def reset_database() -> None:

@@ -7,7 +7,14 @@ import random
 
 import pytest
 
-from seeds.geometry import offset, point_in_ring, point_near, ring_is_simple, simplify_polyline
+from seeds.geometry import (
+    interior_point,
+    offset,
+    point_in_ring,
+    point_near,
+    ring_is_simple,
+    simplify_polyline,
+)
 
 SQUARE = ((121.40, 31.15), (121.48, 31.15), (121.48, 31.22), (121.40, 31.22))
 # An L shape whose top-right notch is outside.
@@ -73,3 +80,11 @@ def test_point_near_stays_in_the_ring_and_within_reach() -> None:
         lon, lat = point_near(rng, 121.405, 31.155, SQUARE, max_m=2000.0)
         assert point_in_ring(lon, lat, SQUARE)
         assert math.hypot((lon - 121.405) * 95_200, (lat - 31.155) * 111_320) <= 2000.0 + 1.0
+
+
+def test_interior_point_of_a_crescent_is_inside() -> None:
+    """A U-shape's centroid falls in its gap; the interior point is taken on the widest span instead."""
+    u_shape = [(0, 0), (3, 0), (3, 3), (2, 3), (2, 1), (1, 1), (1, 3), (0, 3)]
+    lon, lat = interior_point(u_shape)
+    assert point_in_ring(lon, lat, u_shape)
+    assert interior_point([(0, 0), (2, 0), (2, 2), (0, 2)]) == (1.0, 1.0)

@@ -89,3 +89,10 @@ def test_every_anchor_lies_in_its_district_with_one_of_its_postal_codes() -> Non
         region = by_code[entry.region_code].region
         assert point_in_ring(entry.lon, entry.lat, region.polygon), entry
         assert entry.postal_code in region.postal_codes, entry
+
+
+@pytest.mark.parametrize("code", DISTRICT_CODES)
+def test_the_district_centre_lies_in_its_district_only(code: str) -> None:
+    """Where an address known only to its district is put is inside that district and no other."""
+    centre = district_by_code()[code].centre
+    assert [d.code for d in districts() if point_in_ring(*centre, d.region.polygon)] == [code]

@@ -195,7 +195,7 @@
     panel.hidden = false;
     panel.replaceChildren(
       el("h3", {}, el("a", { href: urls.orderUrl.replace(/0$/, v.order_id), text: `Order #${v.order_id}` })),
-      el("p", { text: `${v.customer} · ${v.address}` }),
+      el("p", { text: `${v.customer} · ${v.address}${v.location_quality === "district" ? " (district only)" : ""}` }),
       el("p", { text: `${v.kind}, ${v.duration_min} min · ${v.status.replace("_", " ")}` }),
       el("p", { text: `planned ${clock(v.start)}–${clock(v.end)} · promised ${clock(v.window_start)}–${clock(v.window_end)}` }),
       el("button", { type: "button", class: "lock-toggle", text: v.locked ? "Unlock" : "Lock", onclick: async () => {

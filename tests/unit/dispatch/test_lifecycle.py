@@ -86,3 +86,12 @@ def test_random_walks_stay_in_known_states(actions: list[OrderAction]) -> None:
         assert state not in (S.CLOSED, S.CANCELLED)
         assert step.to_status in S
         state = step.to_status
+
+
+def test_an_order_waiting_for_a_location_can_only_be_located_or_cancelled() -> None:
+    """needs_location leads back to new once placed; holding it would let it be resumed without a region."""
+    assert transition(S.NEW, A.AWAIT_LOCATION).to_status == S.NEEDS_LOCATION
+    assert transition(S.NEEDS_LOCATION, A.LOCATE).to_status == S.NEW
+    assert allowed_actions(S.NEEDS_LOCATION) == {A.LOCATE, A.CANCEL}
+    with pytest.raises(TransitionError, match="allowed: cancel, locate"):
+        transition(S.NEEDS_LOCATION, A.HOLD, "customer away")

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from routing import GeocodeResult, GeocodingUnavailable, NominatimGeocoder, Point
+from routing import GeocodeResult, GeocodingUnavailable, NominatimGeocoder, Point, haversine_m, wgs84_to_gcj02
 from tests.unit.routing.local_server import FakeServer, serve
 
 PEOPLES_SQUARE = {
@@ -102,9 +102,13 @@ def _geocoder(domain: str, **kwargs: object) -> NominatimGeocoder:
 
 
 def test_nominatim_hit_gives_the_point_and_postal_code(nominatim: FakeNominatim) -> None:
-    """A found place becomes its point and the postal code Nominatim reports, at street precision."""
+    """A found place becomes its point in GCJ-02 and the postal code Nominatim reports, street precision."""
     result = _geocoder(nominatim.domain).geocode("People's Avenue 120, Huangpu")
-    assert result == GeocodeResult(Point(31.2304, 121.4737), "200003", "street")
+    assert result == GeocodeResult(wgs84_to_gcj02(Point(31.2304, 121.4737)), "200003", "street")
+    # Shanghai's GCJ-02 offset: some 200 m south and 430 m east of the GPS position.
+    assert result is not None and haversine_m(result.point, Point(31.2304, 121.4737)) == pytest.approx(
+        480, abs=30
+    )
 
 
 def test_nominatim_is_asked_as_its_usage_policy_expects(nominatim: FakeNominatim) -> None:
