@@ -12,8 +12,8 @@ from app.problem import flatten_messages
 from app.schemas.mobile import MobileSyncEventIn, MobileSyncIn, MobileSyncOut
 from app.security import current_user, token_required
 from app.services.errors import Invalid
+from app.services.field_events import SyncItem, sync_events
 from app.services.idempotency import fingerprint
-from app.services.mobile import SyncItem, sync_events
 from mobile_api.visits import TECHNICIAN
 
 blp = Blueprint(

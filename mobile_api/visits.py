@@ -16,8 +16,9 @@ from app.schemas.mobile import (
     MobileVisitSheetOut,
 )
 from app.security import current_user, token_required
+from app.services.field_events import VisitEventInput, report_event
 from app.services.idempotency import fingerprint
-from app.services.mobile import VisitEventInput, VisitSheet, day_sheets, report_event, visit_eta, visit_sheet
+from app.services.mobile import VisitSheet, day_sheets, visit_eta, visit_sheet
 from mobile_api.http import idempotency_key, json_body, reply_response
 
 TECHNICIAN = "technician"

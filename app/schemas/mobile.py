@@ -10,7 +10,8 @@ import marshmallow as ma
 from marshmallow import validate as v
 
 from app.schemas.common import one_of
-from app.services.mobile import VisitEventInput, VisitSheet
+from app.services.field_events import VisitEventInput
+from app.services.mobile import VisitSheet
 from dispatch.visits import CannotCompleteReason, VisitEventType
 
 LAT = v.Range(min=-90, max=90)
