@@ -13,30 +13,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import numpy as np
-from flask import current_app
 from sqlalchemy import and_, or_, select
 
 from app.extensions import db
 from app.models import (
-    Absence,
     Order,
     OrderSkill,
     Region,
-    ShiftPattern,
     Site,
     Skill,
     Technician,
-    TechnicianSkill,
     Visit,
     technician_help_regions,
 )
-from app.services.travel import travel_provider
+from app.services.records import order_record, technician_record, technician_record_loads
+from app.services.team_matrix import TeamMatrix, team_matrix
 from dispatch.build import LOADING_KINDS, OrderRecord, TechnicianRecord, build_day_problem, day_locations
 from dispatch.day import Job
 from dispatch.slots import DayState, day_state, with_site
 from routing.geo import Point
-from routing.matrix import TravelMatrix, TravelTimeProvider
 from routing.problem import TimeWindow
 
 
@@ -50,69 +45,33 @@ class DayTeam:
 
     @classmethod
     def load(cls, region: Region) -> DayTeam:
-        """Active technicians who work in or may help the region, read column by column for speed."""
+        """Active technicians who work in or may help the region, through the one technician record."""
         helps = select(technician_help_regions.c.technician_id).where(
             technician_help_regions.c.region_id == region.id
         )
-        rows = db.session.execute(
-            select(
-                Technician.id,
-                Technician.code,
-                Technician.home_lat,
-                Technician.home_lon,
-                Technician.primary_region_id,
-                Region.code,
-                Region.time_zone,
-                Technician.crew_size,
-                Technician.van_volume_l,
-                Technician.lunch_start,
-                Technician.lunch_end,
-                Technician.lunch_minutes,
-            )
-            .join(Region, Technician.primary_region_id == Region.id)
+        technicians = db.session.scalars(
+            select(Technician)
             .where(
                 Technician.active.is_(True),
                 or_(Technician.primary_region_id == region.id, Technician.id.in_(helps)),
             )
+            .options(*technician_record_loads())
             .order_by(Technician.id)
         ).all()
-        ids = [row[0] for row in rows]
-        skills, shifts, absences, helping = _grouped(ids)
         region_ids = {region.id}
-        records = []
-        for row in rows:
-            tech_id, code, lat, lon, primary_id, primary, zone_name, crew, van, l_start, l_end, l_minutes = (
-                row
-            )
-            region_ids.add(primary_id)
-            region_ids.update(region_id for region_id, _ in helping.get(tech_id, ()))
-            records.append(
-                TechnicianRecord(
-                    id=tech_id,
-                    code=code,
-                    home=Point(lat=lat, lon=lon),
-                    primary_region=primary,
-                    help_regions=tuple(sorted(c for _, c in helping.get(tech_id, ()))),
-                    skills=tuple(sorted(skills.get(tech_id, ()))),
-                    crew_size=crew,
-                    van_volume_l=van,
-                    shifts=tuple(sorted(shifts.get(tech_id, ()))),
-                    absences=tuple(sorted(absences.get(tech_id, ()))),
-                    lunch_start=l_start,
-                    lunch_end=l_end,
-                    lunch_minutes=l_minutes,
-                    time_zone=zone_name,
-                )
-            )
-        return cls(region, tuple(records), frozenset(region_ids))
+        for tech in technicians:
+            region_ids.add(tech.primary_region_id)
+            region_ids.update(r.id for r in tech.help_regions)
+        records = tuple(technician_record(t) for t in technicians)
+        return cls(region, records, frozenset(region_ids))
 
     def day_states(self, order: Order, days: Sequence[date]) -> dict[date, tuple[DayState, Job, datetime]]:
         """Per day, the booked state of the team, the order as a job, and the day's origin."""
         if not days or not self.technicians:
             return {}
         booked = _booked_rows(self, order, days)
-        new = _order_record(order, None)
-        matrix = _team_matrix(self.region)
+        new = order_record(order, days[0])
+        matrix = team_matrix(self.region)
         team = _team_key(self.technicians)
         keys = {day: (id(matrix), team, day, self.region.time_zone, booked.get(day, ())) for day in days}
         with _days_lock:
@@ -191,31 +150,6 @@ def _job(record: OrderRecord, location: int) -> Job:
         demand=record.volume_l if record.kind in LOADING_KINDS else 0,
         priority=record.priority,
     )
-
-
-def _grouped(ids: Sequence[int]) -> tuple[dict[int, list[Any]], ...]:
-    """Skills, weekly shifts, absences and help regions of the technicians, by technician."""
-    queries = (
-        select(TechnicianSkill.technician_id, Skill.code, TechnicianSkill.level)
-        .join(Skill, TechnicianSkill.skill_id == Skill.id)
-        .where(TechnicianSkill.technician_id.in_(ids)),
-        select(
-            ShiftPattern.technician_id, ShiftPattern.weekday, ShiftPattern.start_time, ShiftPattern.end_time
-        ).where(ShiftPattern.technician_id.in_(ids)),
-        select(Absence.technician_id, Absence.start_date, Absence.end_date, Absence.reason).where(
-            Absence.technician_id.in_(ids)
-        ),
-        select(technician_help_regions.c.technician_id, Region.id, Region.code)
-        .join(Region, technician_help_regions.c.region_id == Region.id)
-        .where(technician_help_regions.c.technician_id.in_(ids)),
-    )
-    found: list[dict[int, list[Any]]] = []
-    for query in queries:
-        by_tech: dict[int, list[Any]] = {}
-        for tech_id, *rest in db.session.execute(query):
-            by_tech.setdefault(tech_id, []).append(tuple(rest))
-        found.append(by_tech)
-    return tuple(found)
 
 
 def _booked_rows(
@@ -306,100 +240,3 @@ def _records(rows: Iterable[tuple[Any, ...]]) -> tuple[OrderRecord, ...]:
             )
         )
     return tuple(found)
-
-
-def _order_record(order: Order, visit: Visit | None) -> OrderRecord:
-    return OrderRecord(
-        id=order.id,
-        site=Point(lat=order.site.lat, lon=order.site.lon),
-        region=order.region.code,
-        kind=order.kind,
-        duration_min=order.duration_min,
-        earliest_start=order.earliest_start,
-        sla_due=order.sla_due,
-        priority=order.priority,
-        skills=_order_skills(order.id),
-        crew_size=order.crew_size,
-        volume_l=order.volume_l,
-    )
-
-
-def _order_skills(order_id: int) -> tuple[tuple[str, int], ...]:
-    """The order's skill needs in one query, rather than one per skill through the relationship."""
-    rows = db.session.execute(
-        select(Skill.code, OrderSkill.min_level)
-        .join(Skill, OrderSkill.skill_id == Skill.id)
-        .where(OrderSkill.order_id == order_id)
-    )
-    return tuple(sorted((code, level) for code, level in rows))
-
-
-class TeamMatrix:
-    """Travel between every point a region's bookings have touched, grown as new sites appear.
-
-    Slot queries ask about the same homes and sites again and again; keeping the square matrix means each
-    query only indexes into it, and a new site costs one row and one column.
-    """
-
-    MAX_POINTS = 6000  # past this, start afresh rather than grow without bound
-
-    def __init__(self, provider: TravelTimeProvider) -> None:
-        self.provider = provider
-        self.index: dict[Point, int] = {}
-        self.points: list[Point] = []
-        self.seconds = np.zeros((0, 0), dtype=np.int64)
-        self.metres = np.zeros((0, 0), dtype=np.int64)
-        self.lock = threading.RLock()
-
-    def cover(self, points: Sequence[Point]) -> None:
-        """Make sure travel between all the points is known."""
-        with self.lock:
-            fresh = list(dict.fromkeys(p for p in points if p not in self.index))
-            if not fresh:
-                return
-            if len(self.points) + len(fresh) > self.MAX_POINTS:
-                self.index, self.points = {}, []
-                self.seconds = self.metres = np.zeros((0, 0), dtype=np.int64)
-                fresh = list(dict.fromkeys(points))
-            everything = [*self.points, *fresh]
-            rows = self.provider.matrix(fresh, everything)
-            cols = self.provider.matrix(self.points, fresh)
-            n, m = len(self.points), len(everything)
-            seconds = np.zeros((m, m), dtype=np.int64)
-            metres = np.zeros((m, m), dtype=np.int64)
-            seconds[:n, :n], metres[:n, :n] = self.seconds, self.metres
-            seconds[n:, :], metres[n:, :] = rows.seconds, rows.metres
-            seconds[:n, n:], metres[:n, n:] = cols.seconds, cols.metres
-            self.seconds, self.metres, self.points = seconds, metres, everything
-            self.index.update((p, n + k) for k, p in enumerate(fresh))
-
-    def around(self, site: Point, points: Sequence[Point]) -> tuple[np.ndarray, np.ndarray]:
-        """Travel from the site to each point, and from each point to the site."""
-        with self.lock:
-            self.cover([site, *points])
-            rows = np.array([self.index[p] for p in points], dtype=np.int64)
-            here = self.index[site]
-            return self.seconds[here, rows], self.seconds[rows, here]
-
-    def between(self, points: Sequence[Point]) -> TravelMatrix:
-        """Travel between the points, asking the provider about any not yet covered."""
-        with self.lock:
-            self.cover(points)
-            rows = np.array([self.index[p] for p in points], dtype=np.int64)
-            grid = np.ix_(rows, rows)
-            return TravelMatrix(self.seconds[grid], self.metres[grid])
-
-
-_matrices: dict[tuple[Any, ...], TeamMatrix] = {}
-_matrices_lock = threading.Lock()
-
-
-def _team_matrix(region: Region) -> TeamMatrix:
-    # The shared provider, so that slots are offered on the same travel times the planner will use.
-    provider = travel_provider(current_app.config, [region])
-    key = (region.id, id(provider))
-    with _matrices_lock:
-        matrix = _matrices.get(key)
-        if matrix is None:
-            matrix = _matrices[key] = TeamMatrix(provider)
-        return matrix

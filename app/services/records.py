@@ -51,7 +51,7 @@ def technician_record(tech: Technician) -> TechnicianRecord:
         home=Point(lat=tech.home_lat, lon=tech.home_lon),
         primary_region=tech.primary_region.code,
         help_regions=tuple(r.code for r in tech.help_regions),
-        skills=tuple((s.skill.code, s.level) for s in tech.skills),
+        skills=tuple(sorted((s.skill.code, s.level) for s in tech.skills)),
         crew_size=tech.crew_size,
         van_volume_l=tech.van_volume_l,
         shifts=tuple((s.weekday, s.start_time, s.end_time) for s in tech.shifts),
