@@ -46,6 +46,7 @@ def check_assignment(
     """
     others = sorted(((j, s) for j, s in route if j.id != job.id), key=lambda item: item[1])
     violations = [*_static_rules(job, technician), *_time_rules(problem, job, technician, start, others)]
+    violations.extend(_fixed_pushed(problem, job, start, others))
     if technician.capacity is not None:
         load = job.demand + sum(j.demand for j, _ in others)
         if load > technician.capacity:
@@ -155,3 +156,30 @@ def routes_by_technician(problem: DayProblem) -> Mapping[int, list[tuple[Job, in
         if job.technician_id is not None and job.planned_start is not None:
             routes.setdefault(job.technician_id, []).append((job, job.planned_start))
     return routes
+
+
+def later_starts(
+    problem: DayProblem, job: Job, start: int, route: Sequence[tuple[Job, int]]
+) -> list[tuple[Job, int, int]]:
+    """The route's visits after `job` at `start`, each with its planned and its new start: pushed on to
+    leave time for the work before and the drive, never earlier than planned."""
+    following = sorted(((j, s) for j, s in route if j.id != job.id and s > start), key=lambda item: item[1])
+    t, here, found = start + job.duration, job.location, []
+    for nxt, planned in following:
+        begin = max(planned, t + int(problem.durations[here, nxt.location]))
+        found.append((nxt, planned, begin))
+        t, here = begin + nxt.duration, nxt.location
+    return found
+
+
+def _fixed_pushed(
+    problem: DayProblem, job: Job, start: int, route: Sequence[tuple[Job, int]]
+) -> list[Reason]:
+    """Work that cannot move (under way, locked, or another region's visit) must not be pushed later."""
+    found = []
+    for nxt, planned, begin in later_starts(problem, job, start, route):
+        if nxt.frozen and begin > planned:
+            where = f" in region {nxt.region}" if nxt.busy and nxt.region else ""
+            fixed = f"the visit for order {nxt.id}{where} is fixed at {clock(planned)}"
+            found.append(Reason(OVERLAP, f"{fixed}; this would push it to {clock(begin)}"))
+    return found

@@ -198,6 +198,7 @@ class VisitChange(StrEnum):
     DISPATCH = "dispatch"  # a booked visit gets its technician and time
     REPLAN = "replan"  # a publication moves a dispatched visit
     MOVE = "move"  # a dispatcher moves it by hand
+    RETIME = "retime"  # pushed later on its route, within its window, to make room for another visit
     UNPLAN = "unplan"  # taken off the routes; the customer keeps the window
     CANCEL = "cancel"
 
@@ -212,6 +213,7 @@ _CHANGES: dict[tuple[VisitStatus | None, VisitChange], VisitStatus] = {
     (V.BOOKED, C.DISPATCH): V.DISPATCHED,
     (V.PLANNED, C.DISPATCH): V.DISPATCHED,
     (V.DISPATCHED, C.REPLAN): V.DISPATCHED,
+    (V.DISPATCHED, C.RETIME): V.DISPATCHED,
     **{(state, C.MOVE): V.DISPATCHED for state in _NOT_STARTED},
     (V.PLANNED, C.UNPLAN): V.BOOKED,
     (V.DISPATCHED, C.UNPLAN): V.BOOKED,

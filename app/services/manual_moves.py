@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from app.extensions import db
 from app.models import Order, Technician, User, Visit, utcnow
-from app.services.console import load_region_day
+from app.services.console import RegionDay, load_region_day
 from app.services.days import resequence
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.events import Actor, record_order_transition, record_visit_change
@@ -18,7 +18,8 @@ from app.services.regions import local_today
 from app.services.visit_changes import change_visit, new_visit
 from dispatch import OrderAction, OrderStatus
 from dispatch import transition as lifecycle_step
-from dispatch.moves import check_assignment, routes_by_technician
+from dispatch.day import Job
+from dispatch.moves import check_assignment, later_starts, routes_by_technician
 from dispatch.visits import TAKEN_ON, VisitChange
 
 
@@ -67,6 +68,7 @@ def move_order(
             extra={"violations": [{"code": r.code, "detail": r.detail} for r in verdict.violations]},
         )
     visit = _place(order, visit, technician.id, start, day, Actor.of(user))
+    _push_later(rd, job, rd.seconds(start), route, Actor.of(user))
     db.session.commit()
     return visit
 
@@ -107,6 +109,17 @@ def _place(
     if moved_from not in (None, technician_id):
         resequence(moved_from, day)
     return visit
+
+
+def _push_later(rd: RegionDay, job: Job, start: int, route: list[tuple[Job, int]], actor: Actor) -> None:
+    """The visits after the moved one start later where they must, as the move check allowed them to."""
+    orders = {o.id: o for o in rd.orders}
+    for nxt, planned, begin in later_starts(rd.problem, job, start, route):
+        visit = day_visit(orders[nxt.id], rd.day) if nxt.id in orders else None
+        if begin > planned and visit is not None:
+            moved = rd.at(begin).astimezone(ZoneInfo("UTC"))
+            data = {"from_start": rd.at(planned).isoformat(), "start": moved.isoformat(), "for_order": job.id}
+            change_visit(visit, VisitChange.RETIME, actor=actor, data=data, planned_arrival=moved)
 
 
 def _advance(order: Order, actor: Actor) -> None:

@@ -81,6 +81,8 @@ def apply(app: Flask, step: tuple[Any, ...], state: dict[str, Any]) -> None:
 @given(sequence=steps)
 # The double booking first seen in the demo: two regions planned, then both published.
 @example(sequence=[("plan", ["XH"]), ("plan", ["PD"]), ("publish", 0), ("publish", 1)])
+# A move in front of a visit that had to start later to leave time for the drive, and did not.
+@example(sequence=[("move", 1, 0, 14), ("move", 0, 0, 13)])
 def test_no_sequence_of_plans_publications_and_moves_double_books_anyone(
     app: Flask, sequence: list[tuple[Any, ...]]
 ) -> None:

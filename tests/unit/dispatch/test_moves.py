@@ -16,6 +16,7 @@ from dispatch.moves import (
     VAN_CAPACITY,
     WINDOW,
     check_assignment,
+    later_starts,
 )
 from routing.problem import Break, TimeWindow
 
@@ -99,6 +100,28 @@ def test_later_visits_may_slide_within_their_windows() -> None:
     tight = job(id=13, location=2, window=TimeWindow(10 * HOUR, 10 * HOUR + 600), promised=True)
     check = check_assignment(_problem(), job(), TECH, 9 * HOUR + 1800, route=[(tight, 10 * HOUR)])
     assert codes(check) == {LATE_NEXT}
+
+
+def test_later_visits_are_pushed_on_to_leave_time_for_the_drive() -> None:
+    """At 10:00 after new work 09:30-10:30 ten minutes away: starts 10:40; a later one keeps 15:00."""
+    pushed = job(id=12, location=2, window=TimeWindow(10 * HOUR, 14 * HOUR))
+    free = job(id=14, location=2, window=TimeWindow(15 * HOUR, 16 * HOUR))
+    found = later_starts(_problem(), job(), 9 * HOUR + 1800, [(pushed, 10 * HOUR), (free, 15 * HOUR)])
+    assert [(j.id, planned, begin) for j, planned, begin in found] == [
+        (12, 10 * HOUR, 10 * HOUR + 2400),
+        (14, 15 * HOUR, 15 * HOUR),
+    ]
+
+
+def test_fixed_work_cannot_be_pushed() -> None:
+    """Another region's visit (or work under way) in the way is an overlap, even inside its window."""
+    busy = job(
+        id=12, location=2, window=TimeWindow(10 * HOUR, 14 * HOUR), region="PD",
+        technician_id=1, frozen=True, busy=True, planned_start=10 * HOUR,
+    )  # fmt: skip
+    check = check_assignment(_problem(), job(), TECH, 9 * HOUR + 1800, route=[(busy, 10 * HOUR)])
+    assert codes(check) == {OVERLAP}
+    assert "region PD is fixed at 10:00" in check.violations[0].detail
 
 
 def test_moving_a_visit_within_its_own_route_ignores_its_old_place() -> None:
