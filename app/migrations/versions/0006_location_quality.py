@@ -21,7 +21,20 @@ PLACED = "region_id IS NOT NULL OR location_quality = 'unknown'"
 LOCATED = "(lat IS NULL AND lon IS NULL) OR (lat IS NOT NULL AND lon IS NOT NULL AND region_id IS NOT NULL)"
 
 
+def _foreign_keys(on: bool) -> None:
+    # SQLite rebuilds a table to change it; with foreign keys enforced, dropping the old `orders` that visits
+    # and order items point at fails on any database with orders in it.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def upgrade():
+    _foreign_keys(False)
+    _upgrade()
+    _foreign_keys(True)
+
+
+def _upgrade():
     # Orders taken in before this revision all came with a point or a street the gazetteer knew.
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.add_column(
@@ -41,6 +54,12 @@ def upgrade():
 
 
 def downgrade():
+    _foreign_keys(False)
+    _downgrade()
+    _foreign_keys(True)
+
+
+def _downgrade():
     # Orders and sites still waiting for a location have no place in the older schema: place them first.
     waiting = op.get_bind().scalar(sa.text("SELECT count(*) FROM sites WHERE region_id IS NULL"))
     if waiting:
