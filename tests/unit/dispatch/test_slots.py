@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dispatch.day import DayProblem, Job, PlanSettings, TechnicianDay
 from dispatch.planner import plan_day
-from dispatch.slots import DayState, day_state, grade, offer_slots, route_timing
+from dispatch.slots import DayState, day_state, offer_slots, route_timing
 from dispatch.verify import plan_violations
 from routing.problem import Break, TimeWindow
 from routing.solver import SolveOptions
@@ -108,15 +108,6 @@ def test_less_slack_grades_lower() -> None:
     tight = job(1, location=1, hours=1, window=TimeWindow(10 * HOUR + 1800, 10 * HOUR + 1800))
     offers = {o.window.start: o for o in offer_slots(state(tight), job(99, location=1, hours=1), SLOTS)}
     assert offers[8 * HOUR].grade < offers[15 * HOUR].grade
-
-
-def test_grade_falls_with_detour_and_load() -> None:
-    """More driving or more booked work than the team's average never raises the grade."""
-    from dispatch.slots import Insertion
-
-    base = Insertion(1, 0, 0, detour=300, slack=7200)
-    assert grade(base, 0, 0) >= grade(replace(base, detour=1800), 0, 0)
-    assert grade(base, 0, 0) >= grade(base, 6 * HOUR, 0)
 
 
 # Home, the customer, a visit next door to the customer and a place across the district, in minutes apart.
