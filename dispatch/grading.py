@@ -15,18 +15,23 @@ from dataclasses import dataclass
 # the travel cost is all spent.
 NEARBY = 5 * 60
 FAR = 45 * 60
-ABSOLUTE_SHARE = 0.7  # of the travel cost; the rest is the detour as a share of a trip of its own
+# Of the travel cost, 0.7 is the minutes, which the day pays; the rest is the detour as a share of a trip of
+# its own, which tells a visit on the way from a lone one that merely lies near the technician's home.
+ABSOLUTE_SHARE = 0.7
 # The route part is 1 - 0.6 travel cost - 0.1 overload: a lone trip across town keeps 0.4, so such a slot,
 # however safe, grades 40 at most, below any slot beside a booked visit that leaves an hour's margin (57).
 TRAVEL_SHARE = 0.6
 BALANCE_SHARE = 0.1
 LOAD_SCALE = 4 * 3600  # booked work this far above the team's average spends the whole overload share
 # Margins: a default slot is two hours wide and arriving at its start keeps all of it; under a quarter hour
-# (one short overrun or one jam) a slot is risky, and the risk part falls from RISKY_SHARE to 0.
+# (one short overrun or one jam) a slot is risky. At a quarter hour the risk part is 0.25, so a risky slot
+# grades 25 at most even beside a booked visit, below the safest lone trip across town (40).
 SAFE_MARGIN = 2 * 3600
 RISKY_MARGIN = 15 * 60
 RISKY_SHARE = 0.25
-EATEN_SHARE = 0.3  # of the risk part, lost when the visit uses up all the margin the later ones had
+# The margin left already prices the risk; eating the later visits' margin costs up to 0.3 more, which tells
+# a slot that causes a squeeze from one that finds the day already tight, without outweighing the margin.
+EATEN_SHARE = 0.3
 
 
 @dataclass(frozen=True, slots=True)

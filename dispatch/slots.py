@@ -263,13 +263,13 @@ def _reach(state: DayState, tech_state: TechnicianState, job: Job) -> Reach:
     home = tech_state.technician.location
     stops = [home, *(j.location for j in tech_state.jobs), home]
     site = job.location
-    detour = min(int(travel[a, site] + travel[site, b] - travel[a, b]) for a, b in pairwise(stops))
+    detour = inbound = outbound = INFINITY
+    for a, b in pairwise(stops):  # one pass: this runs for every technician on every query
+        into, out = int(travel[a, site]), int(travel[site, b])
+        detour = min(detour, into + out - int(travel[a, b]))
+        inbound, outbound = min(inbound, into), min(outbound, out)
     nearest = Insertion(0, 0, 0, detour, SAFE_MARGIN, _trip(state, tech_state, job), 0, SAFE_MARGIN)
-    return Reach(
-        route=route_part(nearest, tech_state.load, state.team_load),
-        inbound=int(min(travel[stop, site] for stop in stops[:-1])),
-        outbound=int(min(travel[site, stop] for stop in stops[1:])),
-    )
+    return Reach(route_part(nearest, tech_state.load, state.team_load), inbound, outbound)
 
 
 def _trip(state: DayState, tech_state: TechnicianState, job: Job) -> int:
