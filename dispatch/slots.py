@@ -5,7 +5,7 @@ booked: every visit they hold keeps its promised window, the driving between vis
 still fits and they are home by the end of the shift. This is an insertion check, not a count of free hours.
 
 The day's state (each technician's booked visits in window order, their load) is built once per day and reused
-for every slot and every customer who asks about that day.
+for every slot and every customer who asks about that day. How good a slot is, is `dispatch.grading`'s say.
 """
 
 from __future__ import annotations
@@ -18,15 +18,10 @@ import numpy as np
 
 from dispatch.day import DayProblem, Job, TechnicianDay
 from dispatch.eligibility import missing_skills, works_in
+from dispatch.grading import SAFE_MARGIN, Insertion, grade, route_part, safety
 from routing.problem import TimeWindow
 
 INFINITY = 1 << 62
-# Grading: an hour of extra driving, an hour and a half of slack and four hours above the team's average
-# load are where each part of the grade bottoms out (or tops out, for slack).
-DETOUR_SCALE = 3600
-SLACK_SCALE = 5400
-LOAD_SCALE = 4 * 3600
-WEIGHTS = (0.5, 0.3, 0.2)  # travel, slack, balance
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +32,7 @@ class TechnicianState:
     jobs: tuple[Job, ...]
     load: int  # seconds of work booked
     demand: int  # litres of van space booked
+    margins: tuple[int, ...]  # per position, the least margin of the visits from there on and the shift's end
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -47,17 +43,6 @@ class DayState:
     technicians: tuple[TechnicianState, ...]
     team_load: float  # average seconds of booked work per working technician
     unplaced: tuple[int, ...]  # promised jobs with no technician that nobody can take any more
-
-
-@dataclass(frozen=True, slots=True)
-class Insertion:
-    """Where a new visit fits in a technician's day and what it costs there."""
-
-    technician_id: int
-    position: int  # index among the technician's booked visits
-    start: int  # when work on the new visit starts, at the earliest
-    detour: int  # seconds of driving added to the day
-    slack: int  # smallest margin left to a window's end or the shift's end, from the new visit on
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +66,8 @@ def day_state(problem: DayProblem) -> DayState:
             routes[job.technician_id].append(job)
         else:
             loose.append(job)
-    states = {tech_id: _state(working[tech_id], jobs) for tech_id, jobs in routes.items()}
+    travel = problem.durations
+    states = {tech_id: _state(working[tech_id], jobs, travel) for tech_id, jobs in routes.items()}
     unplaced = []
     for job in sorted(loose, key=lambda j: (j.window.start, j.window.end, j.id)):
         team = DayState(problem.durations, tuple(states.values()), 0.0, ())
@@ -91,18 +77,21 @@ def day_state(problem: DayProblem) -> DayState:
             continue
         best = min(found, key=lambda i: (i.detour, -i.slack, i.technician_id))
         state = states[best.technician_id]
-        states[best.technician_id] = _state(state.technician, [*state.jobs, job])
+        states[best.technician_id] = _state(state.technician, [*state.jobs, job], travel)
     team_load = sum(s.load for s in states.values()) / len(states) if states else 0.0
     return DayState(problem.durations, tuple(states.values()), team_load, tuple(unplaced))
 
 
-def _state(tech: TechnicianDay, jobs: Sequence[Job]) -> TechnicianState:
+def _state(tech: TechnicianDay, jobs: Sequence[Job], travel: np.ndarray) -> TechnicianState:
     ordered = tuple(sorted(jobs, key=_visit_order))
+    # Watching after position - 1 measures the margin of everything from the position on, as booked.
+    timings = [route_timing(tech, ordered, travel, watch_from=p - 1) for p in range(len(ordered) + 1)]
     return TechnicianState(
         technician=tech,
         jobs=ordered,
         load=sum(j.duration for j in ordered),
         demand=sum(j.demand for j in ordered),
+        margins=tuple(0 if t is None else t[1] for t in timings),
     )
 
 
@@ -128,6 +117,7 @@ def best_insertion(state: DayState, tech_state: TechnicianState, job: Job) -> In
     tech = tech_state.technician
     travel = state.durations
     locations = [tech.departs_from, *(j.location for j in tech_state.jobs), tech.location]
+    trip = _trip(state, tech_state, job)
     best: Insertion | None = None
     for position in range(len(tech_state.jobs) + 1):
         # Jobs are in window order; a job whose window closes before the new one opens stays in front.
@@ -137,21 +127,26 @@ def best_insertion(state: DayState, tech_state: TechnicianState, job: Job) -> In
             break
         before, after = locations[position], locations[position + 1]
         detour = int(travel[before, job.location] + travel[job.location, after] - travel[before, after])
-        if best is not None and detour >= best.detour:
+        if best is not None and detour > best.detour:
             continue
         sequence = [*tech_state.jobs[:position], job, *tech_state.jobs[position:]]
         timing = route_timing(tech, sequence, travel, watch_from=position)
         if timing is None:
             continue
-        start, slack = timing
-        best = Insertion(tech.id, position, start, detour, slack)
+        start, later = timing
+        slack = min(job.window.end - start, later)
+        if best is not None and (detour, -slack) >= (best.detour, -best.slack):
+            continue  # as much driving and no more margin: the earlier place stands
+        spare = min(tech_state.margins[position], SAFE_MARGIN)
+        eaten = max(0, spare - min(later, SAFE_MARGIN))
+        best = Insertion(tech.id, position, start, detour, slack, trip, eaten, spare)
     return best
 
 
 def route_timing(
     tech: TechnicianDay, jobs: Sequence[Job], travel: np.ndarray, *, watch_from: int = 0
 ) -> tuple[int, int] | None:
-    """Earliest start of jobs[watch_from] and the least slack from there on, or None if the day breaks.
+    """Earliest start of jobs[watch_from] and the least slack after it, or None if the day breaks.
 
     Starts are propagated forward at the earliest; each break may be taken in any gap, before driving on
     or after arriving, so the state is the earliest time for each number of breaks already taken.
@@ -165,7 +160,7 @@ def route_timing(
     slacks = [INFINITY] * (len(breaks) + 1)
     here, watched_start = tech.departs_from, -1
     for index, job in enumerate(jobs):
-        watching = index >= watch_from
+        watching = index > watch_from
         times, slacks = _gap(times, slacks, breaks, int(travel[here, job.location]))
         for k, arrive in enumerate(times):
             if arrive >= INFINITY:
@@ -207,53 +202,79 @@ def _take_breaks(times: list[int], slacks: list[int], breaks: Sequence) -> tuple
     return times, slacks
 
 
-def grade(insertion: Insertion, load: int, team_load: float) -> int:
-    """0-100 from the driving added, the slack left and how far above the team it loads the technician."""
-    travel = max(0.0, 1 - insertion.detour / DETOUR_SCALE)
-    slack = min(1.0, max(0, insertion.slack) / SLACK_SCALE)
-    balance = max(0.0, 1 - max(0.0, load - team_load) / LOAD_SCALE)
-    w_travel, w_slack, w_balance = WEIGHTS
-    return round(100 * (w_travel * travel + w_slack * slack + w_balance * balance))
-
-
 def offer_slots(state: DayState, job: Job, windows: Sequence[TimeWindow]) -> list[SlotOffer]:
     """The windows the job can be promised in, each with its grade and tentative technician, best first."""
-    # The least detour a technician could possibly add bounds their grade from above; trying the most
-    # promising first lets the search stop as soon as nobody left could beat the best found.
-    team = []
-    for tech_state in eligible(state, job):
-        ceiling = grade(
-            Insertion(0, 0, 0, _least_detour(state, tech_state, job), SLACK_SCALE),
-            tech_state.load,
-            state.team_load,
-        )
-        team.append((ceiling, tech_state))
-    team.sort(key=lambda item: -item[0])
+    # The most promising first: the route part with the least detour bounds a technician's grade from above.
+    team = [(tech_state, _reach(state, tech_state, job)) for tech_state in eligible(state, job)]
+    team.sort(key=lambda member: -member[1].route)
     offers = []
     for window in windows:
-        candidate = replace(job, window=window, promised=True)
-        best: SlotOffer | None = None
-        for ceiling, tech_state in team:
-            if best is not None and ceiling < best.grade:
-                break
-            insertion = best_insertion(state, tech_state, candidate)
-            if insertion is None:
-                continue
-            offer = SlotOffer(window, grade(insertion, tech_state.load, state.team_load), insertion)
-            if best is None or (offer.grade, -offer.insertion.detour) > (best.grade, -best.insertion.detour):
-                best = offer
+        best = _best_offer(state, replace(job, window=window, promised=True), team)
         if best is not None:
             offers.append(best)
     return sorted(offers, key=lambda o: (-o.grade, o.window.start))
 
 
-def _least_detour(state: DayState, tech_state: TechnicianState, job: Job) -> int:
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """What a technician's day allows a job at best, whatever its window: the bounds a grade can reach."""
+
+    route: float  # the route part of the grade with the least detour the job could add to the day
+    inbound: int  # the least driving to the job from any stop of the day
+    outbound: int  # the least driving from the job to any stop of the day
+
+
+def _best_offer(state: DayState, job: Job, team: Sequence[tuple[TechnicianState, Reach]]) -> SlotOffer | None:
+    """The best-graded technician's offer for the job in its window, or None if nobody can serve it."""
+    # The team comes best route first: once no route part left could beat the best grade found, nobody
+    # can. A technician whose bound for this window (route and margin) cannot beat it is not tried.
+    best: SlotOffer | None = None
+    for tech_state, reach in team:
+        if best is not None and round(100 * reach.route) < best.grade:
+            break
+        ceiling = _ceiling(tech_state, job, reach)
+        if ceiling is None or (best is not None and ceiling < best.grade):
+            continue
+        insertion = best_insertion(state, tech_state, job)
+        if insertion is None:
+            continue
+        offer = SlotOffer(job.window, grade(insertion, tech_state.load, state.team_load), insertion)
+        if best is None or (offer.grade, -offer.insertion.detour) > (best.grade, -best.insertion.detour):
+            best = offer
+    return best
+
+
+def _ceiling(tech_state: TechnicianState, job: Job, reach: Reach) -> int | None:
+    """The best grade the technician could give the job in its window, or None if they surely cannot."""
+    shift = tech_state.technician.shift
+    if shift is None:
+        return None
+    # Work starts no earlier than the window opens, nor before the technician could drive there from the
+    # nearest stop of their day; after it they must still drive somewhere and be home by the shift's end.
+    start = max(job.window.start, shift.start + reach.inbound)
+    slack = min(job.window.end - start, shift.end - start - job.duration - reach.outbound)
+    if slack < 0:
+        return None
+    return round(100 * reach.route * safety(slack))  # as `grade` would, with nothing of later margins eaten
+
+
+def _reach(state: DayState, tech_state: TechnicianState, job: Job) -> Reach:
     travel = state.durations
     tech = tech_state.technician
     stops = [tech.departs_from, *(j.location for j in tech_state.jobs), tech.location]
-    return min(
-        int(travel[a, job.location] + travel[job.location, b] - travel[a, b]) for a, b in pairwise(stops)
-    )
+    site = job.location
+    detour = inbound = outbound = INFINITY
+    for a, b in pairwise(stops):  # one pass: this runs for every technician on every query
+        into, out = int(travel[a, site]), int(travel[site, b])
+        detour = min(detour, into + out - int(travel[a, b]))
+        inbound, outbound = min(inbound, into), min(outbound, out)
+    nearest = Insertion(0, 0, 0, detour, SAFE_MARGIN, _trip(state, tech_state, job), 0, SAFE_MARGIN)
+    return Reach(route_part(nearest, tech_state.load, state.team_load), inbound, outbound)
+
+
+def _trip(state: DayState, tech_state: TechnicianState, job: Job) -> int:
+    home = tech_state.technician.location
+    return int(state.durations[home, job.location] + state.durations[job.location, home])
 
 
 def with_site(state: DayState, outbound: np.ndarray, inbound: np.ndarray) -> tuple[DayState, int]:

@@ -131,15 +131,20 @@ def available_slots(
 
 
 def offers_on(order: Order, days: Sequence[date], now: datetime) -> list[OfferedSlot]:
-    """The servable slots on the given days, best first; also the alternatives when a slot has just gone."""
+    """The servable slots on the given days, best first; also the alternatives when a slot has just gone.
+
+    A customer moving their appointment is never offered the slot they already hold: the day is read
+    without their own visit, so that slot always looks free, but moving to it changes nothing.
+    """
     region = order.region
     tz = ZoneInfo(region.time_zone)
     team = DayTeam.load(region)
+    held = order.current_visit.window_start if order.current_visit is not None else None
     found: list[OfferedSlot] = []
     states = team.day_states(order, days)
     templates = slot_templates(region)
     for day in days:
-        windows = slot_windows(region, templates, day, now)
+        windows = [w for w in slot_windows(region, templates, day, now) if w[0] != held]
         prepared = states.get(day)
         if not windows or prepared is None:
             continue

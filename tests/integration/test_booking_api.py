@@ -109,6 +109,17 @@ def test_booking_again_reschedules_the_same_visit(client: FlaskClient, network) 
     assert "reschedule" in set(db.session.scalars(select(Event.action).where(Event.order_id == order["id"])))
 
 
+def test_rescheduling_never_offers_the_slot_already_booked(client: FlaskClient, network) -> None:
+    """After booking, the slots offered to move to leave out the one the customer already holds."""
+    order = new_order(client)
+    booked = offered(client, order["booking_token"])[0]
+    url = f"/api/booking/v1/{order['booking_token']}/appointment"
+    assert client.post(url, json={"start": booked["start"]}).status_code == 201
+    again = offered(client, order["booking_token"])
+    assert again
+    assert booked["start"] not in {s["start"] for s in again}
+
+
 def test_cancelling_frees_the_slot(client: FlaskClient, network) -> None:
     """DELETE cancels the visit and the order waits to be booked again; a second DELETE is a conflict."""
     order = new_order(client)

@@ -65,6 +65,17 @@ def test_booking_and_cancelling_work_with_plain_forms(client: FlaskClient, booki
     assert db.session.scalar(select(Order.status)) == "ready_to_schedule"
 
 
+def test_the_page_never_offers_the_slot_already_booked(client: FlaskClient, booking_url) -> None:
+    """Once booked, the page offers other slots to move to, never the one the customer already holds."""
+    html = client.get(booking_url).get_data(as_text=True)
+    start = _field(html, "start")
+    form = {"csrf_token": _field(html, "csrf_token"), "start": start}
+    assert client.post(f"{booking_url}/appointment", data=form).status_code == 303
+    page = client.get(booking_url).get_data(as_text=True)
+    assert 'name="start"' in page
+    assert f'value="{start}"' not in page
+
+
 def test_a_form_without_its_csrf_token_changes_nothing(client: FlaskClient, booking_url) -> None:
     """A booking posted from elsewhere, without the page's token, is refused."""
     html = client.get(booking_url).get_data(as_text=True)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dispatch.day import DayProblem, Job, PlanSettings, TechnicianDay
 from dispatch.planner import plan_day
-from dispatch.slots import DayState, day_state, grade, offer_slots, route_timing
+from dispatch.slots import DayState, day_state, offer_slots, route_timing
 from dispatch.verify import plan_violations
 from routing.problem import Break, TimeWindow
 from routing.solver import SolveOptions
@@ -110,13 +110,60 @@ def test_less_slack_grades_lower() -> None:
     assert offers[8 * HOUR].grade < offers[15 * HOUR].grade
 
 
-def test_grade_falls_with_detour_and_load() -> None:
-    """More driving or more booked work than the team's average never raises the grade."""
-    from dispatch.slots import Insertion
+# Home, the customer, a visit next door to the customer and a place across the district, in minutes apart.
+HOME, CUSTOMER, NEXT_DOOR, ACROSS = range(4)
+TOWN = (
+    np.array(
+        [
+            [0, 15, 17, 10],
+            [15, 0, 2, 25],
+            [17, 2, 0, 26],
+            [10, 25, 26, 0],
+        ]
+    )
+    * 60
+)
+# The bars a customer reads at a glance: a good slot at 80 or more, a poor one at 40 or less. Forty points
+# apart, the order of the list says something; a point or two, as before, says nothing.
+GOOD, POOR = 80, 40
 
-    base = Insertion(1, 0, 0, detour=300, slack=7200)
-    assert grade(base, 0, 0) >= grade(replace(base, detour=1800), 0, 0)
-    assert grade(base, 0, 0) >= grade(base, 6 * HOUR, 0)
+
+def graded(booked: tuple[Job, ...], window: TimeWindow, *, durations: np.ndarray = TOWN, **kw) -> int:
+    """The grade of one window for the customer, on a day with the given visits booked."""
+    day = day_state(
+        DayProblem(durations=durations, distances=durations * 7, technicians=(TECH,), jobs=booked)
+    )
+    (offer,) = offer_slots(day, job(99, location=kw.pop("location", CUSTOMER), **kw), [window])
+    return offer.grade
+
+
+def test_a_slot_beside_a_booked_visit_grades_well_above_a_detour_or_a_tight_fit() -> None:
+    """Riding along a visit next door with time to spare is good; a long detour or a tight fit is poor."""
+    morning, afternoon = SLOTS[0], SLOTS[2]
+    beside = graded((job(1, NEXT_DOOR, window=SLOTS[1]),), morning)
+    detour = graded((job(1, ACROSS, window=SLOTS[1]), job(2, ACROSS, window=SLOTS[3])), afternoon)
+    # The visit next door is promised for 09:00-09:20: the customer's hour leaves it three minutes.
+    tight = graded((job(1, NEXT_DOOR, window=TimeWindow(9 * HOUR, 9 * HOUR + 1200)),), morning)
+    assert beside >= GOOD
+    assert detour <= POOR
+    assert tight <= POOR
+
+
+def test_an_empty_day_still_grades_by_the_drive_from_home_and_the_end_of_the_shift() -> None:
+    """With nothing booked, midday leads; 08-10 loses the drive from home, 15-17 the end of the shift."""
+    grades = [graded((), window, durations=SECONDS, location=2, hours=2) for window in SLOTS[:4]]
+    early, late_morning, early_afternoon, late = grades
+    assert late_morning == early_afternoon > early > late
+    assert late_morning - late >= 20
+
+
+def test_a_grade_does_not_depend_on_the_other_slots_offered() -> None:
+    """Grades are absolute: a slot asked about alone gets the grade it gets among all the day's slots."""
+    day = state(job(1, location=1, window=SLOTS[1]))
+    together = {o.window: o.grade for o in offer_slots(day, job(99, location=2), SLOTS)}
+    alone = {w: o.grade for w in together for o in offer_slots(day, job(99, location=2), [w])}
+    assert alone == together
+    assert len(set(together.values())) > 1
 
 
 def test_a_broken_day_offers_nothing_on_that_technician() -> None:
