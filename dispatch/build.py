@@ -151,7 +151,9 @@ def _technician_day(
     shift = None
     off_reason = window.off_reason
     breaks: tuple[Break, ...] = ()
+    hours = None
     if window.start is not None and window.end is not None:
+        hours = TimeWindow(_seconds(window.start, origin), _seconds(window.end, origin))
         free = max(
             _seconds(window.start, origin),
             now if now is not None else 0,
@@ -173,6 +175,7 @@ def _technician_day(
         skills=tech.skills,
         crew_size=tech.crew_size,
         shift=shift,
+        hours=hours,
         off_reason=off_reason,
         breaks=breaks,
         capacity=tech.van_volume_l,

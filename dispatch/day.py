@@ -39,7 +39,8 @@ class TechnicianDay:
     help_regions: frozenset[str] = frozenset()
     skills: tuple[tuple[str, int], ...] = ()
     crew_size: int = 1
-    shift: TimeWindow | None = None  # None: not working that day
+    shift: TimeWindow | None = None  # None: not working that day; from the plan's start when it has one
+    hours: TimeWindow | None = None  # the whole shift of the day, for people to read; None: as `shift`
     off_reason: str = ""  # why shift is None: "absent (annual leave)", "does not work on Sundays"
     breaks: tuple[Break, ...] = ()
     capacity: int | None = None  # van volume in litres

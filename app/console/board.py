@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.console import bp
 from app.console.auth import office_scope, office_user
+from app.models import utcnow
 from app.services.console import RegionDay, board, choose_region, load_region_day, parse_day
 from app.services.errors import Invalid
 from app.services.live import live_status, map_layers
@@ -21,7 +22,10 @@ from app.services.regions import local_today
 
 def _region_day() -> RegionDay:
     region = choose_region(user=office_user(), code=request.args.get("region"))
-    return load_region_day(region, parse_day(request.args.get("date"), region))
+    day = parse_day(request.args.get("date"), region)
+    # Today's board explains the queue as the day stands now: nothing can be placed in the past.
+    now = utcnow() if day == local_today(region) else None
+    return load_region_day(region, day, not_before=now)
 
 
 def _page(template: str, rd: RegionDay, **extra: Any) -> str:
@@ -34,8 +38,17 @@ def _page(template: str, rd: RegionDay, **extra: Any) -> str:
         regions=list_regions(scope=office_scope()),
         live_poll_s=current_app.config["CONSOLE_LIVE_POLL_S"],
         is_today=rd.day == local_today(rd.region),
+        default_time=_default_time(rd),
         **extra,
     )
+
+
+def _default_time(rd: RegionDay) -> str:
+    """Where the assign form's clock starts: 09:00, or on today's board the next quarter hour."""
+    if rd.not_before is None:
+        return "09:00"
+    local = rd.not_before.astimezone(rd.zone) + timedelta(minutes=15)
+    return f"{local.hour:02d}:{local.minute - local.minute % 15:02d}"
 
 
 @bp.get("/")

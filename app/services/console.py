@@ -137,7 +137,7 @@ def _plan_reasons(plan: PlanRun | None) -> dict[int, list[dict[str, str]]]:
 
 def _technician_row(rd: RegionDay, tech: Technician) -> dict[str, Any]:
     engine = rd.technician_day(tech.id)
-    shift = engine.shift if engine is not None else None
+    shift = (engine.hours or engine.shift) if engine is not None else None
     lunch = engine.breaks[0] if engine is not None and engine.breaks else None
     return {
         "id": tech.id,
