@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 
 from app.extensions import db
 from app.models import (
@@ -152,12 +152,10 @@ def _job(record: OrderRecord, location: int) -> Job:
     )
 
 
-def _booked_rows(
-    team: DayTeam, order: Order, days: Sequence[date]
-) -> dict[date, tuple[tuple[Any, ...], ...]]:
+def _booked_rows(team: DayTeam, order: Order, days: Sequence[date]) -> dict[date, tuple[BookedRow, ...]]:
     """The visits already promised on the days to the team, or in the region with nobody yet, as raw rows.
 
-    Each row ends with the visit's skill needs, so that it says everything its booked day depends on.
+    Each row comes with the visit's skill needs, so that it says everything its booked day depends on.
     """
     tech_ids = [t.id for t in team.technicians]
     promised = (
@@ -169,7 +167,21 @@ def _booked_rows(
             and_(Visit.technician_id.is_(None), Order.region_id == team.region.id),
         ),
     )
-    query = (
+    rows = db.session.execute(_booked_query(promised)).all()
+    needs = _skill_needs(promised) if rows else {}
+    found: dict[date, list[BookedRow]] = {}
+    for row in rows:
+        found.setdefault(row.day, []).append((row, tuple(sorted(needs.get(row.order_id, ())))))
+    return {day: tuple(day_rows) for day, day_rows in found.items()}
+
+
+# A booked visit as read (named columns), with its order's skill needs.
+BookedRow = tuple[Any, tuple[tuple[str, int], ...]]
+
+
+def _booked_query(promised: tuple[Any, ...]) -> Select[Any]:
+    """The promised visits with exactly the columns their booked day depends on."""
+    return (
         select(
             Visit.order_id,
             Visit.day,
@@ -186,7 +198,7 @@ def _booked_rows(
             Order.volume_l,
             Site.lat,
             Site.lon,
-            Region.code,
+            Region.code.label("region"),
         )
         .join(Order, Visit.order_id == Order.id)
         .join(Site, Order.site_id == Site.id)
@@ -194,49 +206,42 @@ def _booked_rows(
         .where(*promised)
         .order_by(Visit.id)
     )
-    rows = db.session.execute(query).all()
+
+
+def _skill_needs(promised: tuple[Any, ...]) -> dict[int, list[tuple[str, int]]]:
+    """The skill needs of the promised visits' orders, by order."""
+    # The same filter as a subquery: a list of hundreds of order ids would cost more to send than to find.
+    orders = select(Visit.order_id).join(Order, Visit.order_id == Order.id).where(*promised)
+    skill_rows = db.session.execute(
+        select(OrderSkill.order_id, Skill.code, OrderSkill.min_level)
+        .join(Skill, OrderSkill.skill_id == Skill.id)
+        .where(OrderSkill.order_id.in_(orders))
+    )
     needs: dict[int, list[tuple[str, int]]] = {}
-    if rows:
-        # The same filter as a subquery: a list of hundreds of order ids would cost more to send than to find.
-        orders = select(Visit.order_id).join(Order, Visit.order_id == Order.id).where(*promised)
-        skill_rows = db.session.execute(
-            select(OrderSkill.order_id, Skill.code, OrderSkill.min_level)
-            .join(Skill, OrderSkill.skill_id == Skill.id)
-            .where(OrderSkill.order_id.in_(orders))
-        )
-        for order_id, code, level in skill_rows:
-            needs.setdefault(order_id, []).append((code, level))
-    found: dict[date, list[tuple[Any, ...]]] = {}
-    for row in rows:
-        found.setdefault(row.day, []).append((*row, tuple(sorted(needs.get(row.order_id, ())))))
-    return {day: tuple(day_rows) for day, day_rows in found.items()}
+    for order_id, code, level in skill_rows:
+        needs.setdefault(order_id, []).append((code, level))
+    return needs
 
 
-def _records(rows: Iterable[tuple[Any, ...]]) -> tuple[OrderRecord, ...]:
+def _records(rows: Iterable[BookedRow]) -> tuple[OrderRecord, ...]:
     """The booked visits' orders as the planning core reads them."""
-    found = []
-    for row in rows:
-        (order_id, day, window_start, window_end, technician_id, planned_arrival, kind, duration_min) = row[
-            :8
-        ]
-        earliest_start, sla_due, priority, crew_size, volume_l, lat, lon, region, skills = row[8:]
-        found.append(
-            OrderRecord(
-                id=order_id,
-                site=Point(lat=lat, lon=lon),
-                region=region,
-                kind=kind,
-                duration_min=duration_min,
-                # A visit already promised binds its day, whatever the goods' date says.
-                earliest_start=min(earliest_start, day),
-                sla_due=sla_due,
-                priority=priority,
-                skills=skills,
-                crew_size=crew_size,
-                volume_l=volume_l,
-                promised=(window_start, window_end),
-                technician_id=technician_id,
-                planned_arrival=planned_arrival,
-            )
+    return tuple(
+        OrderRecord(
+            id=row.order_id,
+            site=Point(lat=row.lat, lon=row.lon),
+            region=row.region,
+            kind=row.kind,
+            duration_min=row.duration_min,
+            # A visit already promised binds its day, whatever the goods' date says.
+            earliest_start=min(row.earliest_start, row.day),
+            sla_due=row.sla_due,
+            priority=row.priority,
+            skills=skills,
+            crew_size=row.crew_size,
+            volume_l=row.volume_l,
+            promised=(row.window_start, row.window_end),
+            technician_id=row.technician_id,
+            planned_arrival=row.planned_arrival,
         )
-    return tuple(found)
+        for row, skills in rows
+    )

@@ -41,18 +41,8 @@ def move_order(
         raise Invalid({"technician_id": f"no technician {technician_id}"})
     if start.tzinfo is None:
         raise Invalid({"start": "give the time with its offset"})
-    if order.status not in PLANNABLE:
-        raise Conflict(f"order {order.id} is {order.status.replace('_', ' ')}; it cannot be moved")
     day = start.astimezone(ZoneInfo(order.region.time_zone)).date()
-    visit = day_visit(order, day)
-    other = order.current_visit
-    if visit is None and other is not None and other.day != day:
-        raise Conflict(f"order {order.id} has a visit on {other.day}; move it on that day's board")
-    if visit is not None and visit.status in TAKEN_ON:
-        raise Conflict(f"the visit is {visit.status.replace('_', ' ')}; it stays with its technician")
-    if visit is not None and visit.locked:
-        raise Conflict("the visit is locked; unlock it first")
-
+    visit = _movable_visit(order, day)
     # Today, the move is checked against the day as it stands now: nothing in the past, each technician
     # setting out from where they are.
     now = utcnow() if day == local_today(order.region) else None
@@ -70,6 +60,21 @@ def move_order(
     visit = _place(order, visit, technician.id, start, day, Actor.of(user))
     _push_later(rd, job, rd.seconds(start), route, Actor.of(user))
     db.session.commit()
+    return visit
+
+
+def _movable_visit(order: Order, day: date) -> Visit | None:
+    """The order's visit of the day if a dispatcher may move it (None: it has none yet); else 409."""
+    if order.status not in PLANNABLE:
+        raise Conflict(f"order {order.id} is {order.status.replace('_', ' ')}; it cannot be moved")
+    visit = day_visit(order, day)
+    other = order.current_visit
+    if visit is None and other is not None and other.day != day:
+        raise Conflict(f"order {order.id} has a visit on {other.day}; move it on that day's board")
+    if visit is not None and visit.status in TAKEN_ON:
+        raise Conflict(f"the visit is {visit.status.replace('_', ' ')}; it stays with its technician")
+    if visit is not None and visit.locked:
+        raise Conflict("the visit is locked; unlock it first")
     return visit
 
 

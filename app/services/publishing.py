@@ -37,8 +37,28 @@ def publish_plan(plan_id: int, *, actor: Actor, scope: set[int] | None) -> PlanR
 
 
 def _publish(plan: PlanRun, actor: Actor) -> Publication:
-    # Publications of one day take turns: on PostgreSQL the day's plan rows are locked in id order; on
-    # SQLite the claiming UPDATE below takes the database's write lock before anything else is read.
+    _claim(plan, actor)
+    stored = decode(plan.result or {})
+    assigned = {order_id: (tech.id, visit) for order_id, (tech, visit) in stored.assigned.items()}
+    unassigned = [u.order_id for u in stored.unassigned]
+    order_ids = sorted({*assigned, *unassigned})
+    orders = _locked_orders(order_ids)
+    context = _Publication(plan=plan, actor=actor)
+    for order_id, (technician_id, planned) in assigned.items():
+        if order_id in orders:
+            context.assign(orders[order_id], technician_id, planned)
+    for order_id in unassigned:
+        if order_id in orders:
+            context.release(orders[order_id])
+    db.session.flush()
+    _refuse_clashes(plan, context.technicians, set(order_ids))
+    return context.summary()
+
+
+def _claim(plan: PlanRun, actor: Actor) -> None:
+    """Mark the plan published, once; publications of one day take turns."""
+    # On PostgreSQL the day's plan rows are locked in id order; on SQLite the claiming UPDATE below takes the
+    # database's write lock before anything else is read.
     db.session.execute(
         select(PlanRun.id).where(PlanRun.day == plan.day).order_by(PlanRun.id).with_for_update()
     )
@@ -56,10 +76,9 @@ def _publish(plan: PlanRun, actor: Actor) -> Publication:
     db.session.refresh(plan)
     _refuse_if_superseded(plan)
 
-    stored = decode(plan.result or {})
-    assigned = {order_id: (tech.id, visit) for order_id, (tech, visit) in stored.assigned.items()}
-    unassigned = [u.order_id for u in stored.unassigned]
-    order_ids = sorted({*assigned, *unassigned})
+
+def _locked_orders(order_ids: list[int]) -> dict[int, Order]:
+    """The plan's orders with their visits, held until the publication commits."""
     # Phones report visit events concurrently; the rows this publication reads are held until it commits.
     db.session.execute(
         select(Visit.id).where(Visit.order_id.in_(order_ids)).order_by(Visit.id).with_for_update()
@@ -72,17 +91,7 @@ def _publish(plan: PlanRun, actor: Actor) -> Publication:
         .with_for_update(of=Order)
         .execution_options(populate_existing=True)
     )
-    orders = {o.id: o for o in db.session.scalars(locked)}
-    context = _Publication(plan=plan, actor=actor)
-    for order_id, (technician_id, planned) in assigned.items():
-        if order_id in orders:
-            context.assign(orders[order_id], technician_id, planned)
-    for order_id in unassigned:
-        if order_id in orders:
-            context.release(orders[order_id])
-    db.session.flush()
-    _refuse_clashes(plan, context.technicians, set(order_ids))
-    return context.summary()
+    return {o.id: o for o in db.session.scalars(locked)}
 
 
 def _refuse_clashes(plan: PlanRun, technician_ids: set[int], order_ids: set[int]) -> None:
