@@ -25,21 +25,9 @@ def review_plan(plan: PlanRun, rd: RegionDay) -> dict[str, Any]:
         for o in rd.orders
         if o.id in scope and (v := day_visit(o, rd.day)) is not None and v.technician_id and v.planned_arrival
     }
-    names = {t.id: t.code for t in rd.technicians}
+    names = {t.id: t.code for t in rd.technicians} | {t.id: t.code for t, _ in stored.assigned.values()}
     customers = {o.id: o.customer.name for o in rd.orders}
-    moved, assigned, unchanged = [], [], 0
-    for order_id, (tech, stop) in stored.assigned.items():
-        names.setdefault(tech.id, tech.code)
-        entry = _entry(order_id, customers.get(order_id, ""), tech, stop)
-        now = current.get(order_id)
-        if now is None:
-            assigned.append(entry)
-        elif now.technician_id != tech.id or abs(_start(now) - stop.start) >= SAME_TIME:
-            entry["from_technician"] = names.get(now.technician_id or 0, str(now.technician_id))
-            entry["from_start"] = _start(now).astimezone(rd.zone).isoformat()
-            moved.append(entry)
-        else:
-            unchanged += 1
+    moved, assigned, unchanged = _placed(rd, stored, current, names, customers)
     unassigned = [
         {
             "order_id": u.order_id,
@@ -58,6 +46,29 @@ def review_plan(plan: PlanRun, rd: RegionDay) -> dict[str, Any]:
         "before": schedule_totals(rd, current),
         "after": _plan_totals(stored),
     }
+
+
+def _placed(
+    rd: RegionDay,
+    stored: StoredPlan,
+    current: dict[int, Visit],
+    names: dict[int, str],
+    customers: dict[int, str],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """The plan's visits: moved from where they are now, newly assigned, and how many stay as they are."""
+    moved, assigned, unchanged = [], [], 0
+    for order_id, (tech, stop) in stored.assigned.items():
+        entry = _entry(order_id, customers.get(order_id, ""), tech, stop)
+        now = current.get(order_id)
+        if now is None:
+            assigned.append(entry)
+        elif now.technician_id != tech.id or abs(_start(now) - stop.start) >= SAME_TIME:
+            entry["from_technician"] = names.get(now.technician_id or 0, str(now.technician_id))
+            entry["from_start"] = _start(now).astimezone(rd.zone).isoformat()
+            moved.append(entry)
+        else:
+            unchanged += 1
+    return moved, assigned, unchanged
 
 
 def _holder(current: dict[int, Visit], names: dict[int, str], order_id: int) -> str | None:
