@@ -27,10 +27,12 @@ from app.services.booking import (
     slot_windows,
 )
 from app.services.errors import Conflict, Invalid, NotFound
-from app.services.events import Actor, record_order_transition, record_visit_change
+from app.services.events import Actor, record_order_transition
+from app.services.visit_changes import change_visit, new_visit
 from dispatch import OrderAction, OrderStatus
 from dispatch import transition as lifecycle_step
 from dispatch.slots import offer_slots
+from dispatch.visits import VisitChange, VisitStatus
 
 CUSTOMER = Actor(type="customer", name="customer")
 ALTERNATIVES = 5  # slots offered instead when the chosen one has just gone
@@ -85,41 +87,34 @@ def _book_locked(order_id: int, slot: tuple[datetime, datetime], now: datetime) 
             "Sorry, this slot has just been taken. Please choose another.",
             extra={"slots": [s.as_json() for s in alternatives[:ALTERNATIVES]]},
         )
-    technician_id = offers[0].insertion.technician_id
-    window = {"start": slot[0].isoformat(), "end": slot[1].isoformat()}
-    if visit is None:
-        visit = Visit(
-            order=order,
-            technician_id=technician_id,
-            day=day,
-            window_start=slot[0],
-            window_end=slot[1],
-            status="booked",
-        )
-        db.session.add(visit)
-        db.session.flush()
-        record_visit_change(
-            visit, action="book", from_state=None, to_state="booked", actor=CUSTOMER, data=window
-        )
-    else:
-        before = {"start": visit.window_start.isoformat(), "end": visit.window_end.isoformat()}
-        visit.technician_id, visit.day = technician_id, day
-        visit.window_start, visit.window_end = slot
-        visit.planned_arrival, visit.sequence = None, None
-        record_visit_change(
-            visit,
-            action="reschedule",
-            from_state="booked",
-            to_state="booked",
-            actor=CUSTOMER,
-            data={"from": before, "to": window},
-        )
+    visit = _hold_slot(order, visit, offers[0].insertion.technician_id, day, slot)
     if order.status != OrderStatus.SCHEDULED:
+        window = {"start": slot[0].isoformat(), "end": slot[1].isoformat()}
         record_order_transition(
             order, lifecycle_step(order.status, OrderAction.SCHEDULE), CUSTOMER, data=window
         )
     return visit
 
+
+
+def _hold_slot(
+    order: Order, visit: Visit | None, technician_id: int, day: date, slot: tuple[datetime, datetime]
+) -> Visit:
+    """Book the slot for the order, or move its booked visit there."""
+    window = {"start": slot[0].isoformat(), "end": slot[1].isoformat()}
+    placed = {"technician_id": technician_id, "day": day, "window_start": slot[0], "window_end": slot[1]}
+    if visit is None:
+        return new_visit(VisitChange.BOOK, actor=CUSTOMER, data=window, order=order, **placed)
+    before = {"start": visit.window_start.isoformat(), "end": visit.window_end.isoformat()}
+    return change_visit(
+        visit,
+        VisitChange.RESCHEDULE,
+        actor=CUSTOMER,
+        data={"from": before, "to": window},
+        planned_arrival=None,
+        sequence=None,
+        **placed,
+    )
 
 def cancel_appointment(*, order: Order, now: datetime | None = None) -> Order:
     """Free the order's slot; the order waits to be booked again."""
@@ -140,11 +135,10 @@ def _cancel_locked(order_id: int, now: datetime) -> Order:
     visit = order.current_visit
     if visit is None or order.status != OrderStatus.SCHEDULED:
         raise Conflict("There is no appointment to cancel.")
-    if visit.status != "booked":
+    if visit.status != VisitStatus.BOOKED:
         raise Conflict("The technician has already taken this visit on; please call us to cancel it.")
     _check_changeable(order, visit, now)
-    record_visit_change(visit, action="cancel", from_state="booked", to_state="cancelled", actor=CUSTOMER)
-    visit.status = "cancelled"
+    change_visit(visit, VisitChange.CANCEL, actor=CUSTOMER)
     record_order_transition(order, lifecycle_step(order.status, OrderAction.UNSCHEDULE), CUSTOMER)
     return order
 
