@@ -108,11 +108,7 @@ def build_day_problem(
     before that moment and work already taken on that was due earlier is placed as soon as it can be.
     """
     points = day_locations(technicians, orders)
-    if matrix.seconds.shape != (len(points), len(points)):
-        raise ValueError(
-            f"the matrix is {matrix.seconds.shape[0]}x{matrix.seconds.shape[1]} "
-            f"but the day has {len(points)} locations"
-        )
+    _check_matrix(matrix, len(points))
     index = {point: n for n, point in enumerate(points)}
     origin = day_start(day, time_zone)
     now = None if not_before is None else _seconds(not_before, origin)
@@ -133,6 +129,14 @@ def build_day_problem(
         not_before=now,
     )
     return problem, origin
+
+
+def _check_matrix(matrix: TravelMatrix, places: int) -> None:
+    if matrix.seconds.shape != (places, places):
+        raise ValueError(
+            f"the matrix is {matrix.seconds.shape[0]}x{matrix.seconds.shape[1]} "
+            f"but the day has {places} locations"
+        )
 
 
 def _seconds(moment: datetime, origin: datetime) -> int:
@@ -207,12 +211,7 @@ def _job(
     duration = order.duration_min * 60
     frozen = (order.frozen or order.busy) and order.technician_id in technicians
     planned = None if order.planned_arrival is None else _seconds(order.planned_arrival, origin)
-    if order.promised is not None:
-        window = TimeWindow(_seconds(order.promised[0], origin), _seconds(order.promised[1], origin))
-    else:
-        # Work starts early enough to end within the working day, when the day is long enough for it.
-        opens, closes = (_seconds(moment, origin) for moment in working_day)
-        window = TimeWindow(opens, max(opens, closes - duration))
+    window = _window(order, duration, origin, working_day)
     if frozen and now is not None and (planned is None or planned < now):
         # Work taken on that should have started already: the technician goes there first, late or not.
         window, planned = TimeWindow(max(window.start, now), max(window.end, now)), max(window.start, now)
@@ -236,3 +235,14 @@ def _job(
         planned_start=planned,
         busy=order.busy and frozen,
     )
+
+
+def _window(
+    order: OrderRecord, duration: int, origin: datetime, working_day: tuple[datetime, datetime]
+) -> TimeWindow:
+    """When the work may start: the promised slot, else any time that lets it end within the working day."""
+    if order.promised is not None:
+        return TimeWindow(_seconds(order.promised[0], origin), _seconds(order.promised[1], origin))
+    # Work starts early enough to end within the working day, when the day is long enough for it.
+    opens, closes = (_seconds(moment, origin) for moment in working_day)
+    return TimeWindow(opens, max(opens, closes - duration))

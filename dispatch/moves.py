@@ -76,27 +76,49 @@ def _time_rules(
     if technician.shift is None:
         return [Reason(SHIFT, f"{technician.code} is not working: {technician.off_reason or 'no shift'}")]
     found = []
-    travel = problem.durations
     end = start + job.duration
     if start not in job.window:
         window = f"{clock(job.window.start)}-{clock(job.window.end)}"
         found.append(Reason(WINDOW, f"starts at {clock(start)}, outside the window {window}"))
     before = [(j, s) for j, s in others if s <= start]
     after = [(j, s) for j, s in others if s > start]
+    found.extend(_reach_rules(problem, job, technician, start, before))
+    later, slid = _later_rules(problem, job, technician, end, after)
+    found.extend(later)
+    schedule: list[tuple[int, int]] = [(s, s + j.duration) for j, s in before] + [(start, end)] + slid
+    found.extend(_break_rules(technician, schedule))
+    return found
+
+
+def _reach_rules(
+    problem: DayProblem, job: Job, technician: TechnicianDay, start: int, before: list[tuple[Job, int]]
+) -> list[Reason]:
+    """The technician must get to the site by `start`, from the visit before or from where the day begins."""
+    assert technician.shift is not None
+    travel = problem.durations
     if before:
         prev, prev_start = before[-1]
         ready = prev_start + prev.duration + int(travel[prev.location, job.location])
         if ready > start:
-            found.append(
-                Reason(OVERLAP, f"cannot arrive before {clock(ready)} after the visit for order {prev.id}")
-            )
+            why = f"cannot arrive before {clock(ready)} after the visit for order {prev.id}"
+            return [Reason(OVERLAP, why)]
     else:
         ready = technician.shift.start + int(travel[technician.departs_from, job.location])
         if ready > start:
-            found.append(Reason(SHIFT, f"{technician.code} cannot reach the site before {clock(ready)}"))
+            return [Reason(SHIFT, f"{technician.code} cannot reach the site before {clock(ready)}")]
+    return []
+
+
+def _later_rules(
+    problem: DayProblem, job: Job, technician: TechnicianDay, end: int, after: list[tuple[Job, int]]
+) -> tuple[list[Reason], list[tuple[int, int]]]:
+    """Later visits that would start after their windows or bring the technician home late; their times."""
+    assert technician.shift is not None
+    travel = problem.durations
+    found = []
+    slid: list[tuple[int, int]] = []
     # Later visits may slide within their own windows to make room.
     t, here = end, job.location
-    schedule: list[tuple[int, int]] = [(s, s + j.duration) for j, s in before] + [(start, end)]
     for nxt, planned in after:
         begin = max(planned, t + int(travel[here, nxt.location]))
         if begin > nxt.window.end:
@@ -107,7 +129,7 @@ def _time_rules(
                     f"after its window ends at {clock(nxt.window.end)}",
                 )
             )
-        schedule.append((begin, begin + nxt.duration))
+        slid.append((begin, begin + nxt.duration))
         t, here = begin + nxt.duration, nxt.location
     home = t + int(travel[here, technician.location])
     if home > technician.shift.end:
@@ -118,8 +140,7 @@ def _time_rules(
                 f"{clock(technician.shift.end)}",
             )
         )
-    found.extend(_break_rules(technician, schedule))
-    return found
+    return found, slid
 
 
 def _break_rules(technician: TechnicianDay, schedule: list[tuple[int, int]]) -> list[Reason]:

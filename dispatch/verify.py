@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dispatch.day import DayProblem
 from dispatch.eligibility import missing_skills, works_in
-from dispatch.planner import DayPlan, TechnicianPlan
+from dispatch.plan import DayPlan, TechnicianPlan
 
 
 def plan_violations(problem: DayProblem, plan: DayPlan) -> list[str]:
