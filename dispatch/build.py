@@ -158,16 +158,11 @@ def _technician_day(
     hours = None
     if window.start is not None and window.end is not None:
         hours = TimeWindow(_seconds(window.start, origin), _seconds(window.end, origin))
-        free = max(
-            _seconds(window.start, origin),
-            now if now is not None else 0,
-            _seconds(tech.available_from, origin) if tech.available_from is not None else 0,
-        )
-        if free < _seconds(window.end, origin):
-            shift = TimeWindow(free, _seconds(window.end, origin))
-            breaks = _lunch(day, tech, shift, origin)
-        else:
+        shift = _remaining(hours, tech, origin, now)
+        if shift is None:
             off_reason = "the shift is over"
+        else:
+            breaks = _lunch(day, tech, shift, origin)
     return TechnicianDay(
         id=tech.id,
         code=tech.code,
@@ -184,6 +179,18 @@ def _technician_day(
         breaks=breaks,
         capacity=tech.van_volume_l,
     )
+
+
+def _remaining(
+    hours: TimeWindow, tech: TechnicianRecord, origin: datetime, now: int | None
+) -> TimeWindow | None:
+    """What is left of the shift from the plan's start and from when the technician is free; None: nothing."""
+    free = max(
+        hours.start,
+        now if now is not None else hours.start,
+        _seconds(tech.available_from, origin) if tech.available_from is not None else hours.start,
+    )
+    return TimeWindow(free, hours.end) if free < hours.end else None
 
 
 def _lunch(day: date, tech: TechnicianRecord, shift: TimeWindow, origin: datetime) -> tuple[Break, ...]:

@@ -83,7 +83,7 @@ def _time_rules(
     before = [(j, s) for j, s in others if s <= start]
     after = [(j, s) for j, s in others if s > start]
     found.extend(_reach_rules(problem, job, technician, start, before))
-    later, slid = _later_rules(problem, job, technician, end, after)
+    later, slid = _later_rules(problem, job, technician, start, after)
     found.extend(later)
     schedule: list[tuple[int, int]] = [(s, s + j.duration) for j, s in before] + [(start, end)] + slid
     found.extend(_break_rules(technician, schedule))
@@ -110,17 +110,14 @@ def _reach_rules(
 
 
 def _later_rules(
-    problem: DayProblem, job: Job, technician: TechnicianDay, end: int, after: list[tuple[Job, int]]
+    problem: DayProblem, job: Job, technician: TechnicianDay, start: int, after: list[tuple[Job, int]]
 ) -> tuple[list[Reason], list[tuple[int, int]]]:
     """Later visits that would start after their windows or bring the technician home late; their times."""
     assert technician.shift is not None
-    travel = problem.durations
     found = []
-    slid: list[tuple[int, int]] = []
     # Later visits may slide within their own windows to make room.
-    t, here = end, job.location
-    for nxt, planned in after:
-        begin = max(planned, t + int(travel[here, nxt.location]))
+    pushed = later_starts(problem, job, start, after)
+    for nxt, _, begin in pushed:
         if begin > nxt.window.end:
             found.append(
                 Reason(
@@ -129,9 +126,8 @@ def _later_rules(
                     f"after its window ends at {clock(nxt.window.end)}",
                 )
             )
-        slid.append((begin, begin + nxt.duration))
-        t, here = begin + nxt.duration, nxt.location
-    home = t + int(travel[here, technician.location])
+    last, last_start = (pushed[-1][0], pushed[-1][2]) if pushed else (job, start)
+    home = last_start + last.duration + int(problem.durations[last.location, technician.location])
     if home > technician.shift.end:
         found.append(
             Reason(
@@ -140,7 +136,7 @@ def _later_rules(
                 f"{clock(technician.shift.end)}",
             )
         )
-    return found, slid
+    return found, [(begin, begin + nxt.duration) for nxt, _, begin in pushed]
 
 
 def _break_rules(technician: TechnicianDay, schedule: list[tuple[int, int]]) -> list[Reason]:

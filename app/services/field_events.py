@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Attachment, Order, User, Visit, VisitProgress, utcnow
+from app.models import Order, User, Visit, VisitProgress, utcnow
+from app.services.completion import check_completion
 from app.services.errors import Conflict, Invalid, ServiceError
 from app.services.events import Actor, record_order_transition, record_visit_change
 from app.services.idempotency import Reply, once
 from app.services.mobile import ensure_progress, keep_position, own_visit, technician_id
 from dispatch import TransitionError
 from dispatch import transition as lifecycle_step
-from dispatch.checklists import unanswered
 from dispatch.lifecycle import Transition
 from dispatch.visits import (
     CLOSED,
@@ -133,14 +132,8 @@ def _apply(user: User, visit_id: int, event: VisitEventInput, *, offline: bool) 
     )
     assert order is not None
     order_step = _order_step(order, step)
-    data = _event_data(event)
-    if step.event is VisitEventType.DEPART and event.lat is not None and event.lon is not None:
-        progress.eta = _eta(order, event)
-        progress.eta_computed_at = utcnow()
-        data["eta"] = progress.eta.isoformat()
-    _record_outcome(progress, step, event)
+    data = _progress(order, progress, step, event)
     visit.status = step.to_status.value
-    progress.last_event_at = max(event.at, progress.last_event_at or event.at)
     entry = record_visit_change(
         visit,
         action=step.event.value,
@@ -160,6 +153,20 @@ def _apply(user: User, visit_id: int, event: VisitEventInput, *, offline: bool) 
     return Reply(201, _event_body(entry.id, visit, order, progress, event, zone, entry.at))
 
 
+def _progress(
+    order: Order, progress: VisitProgress, step: VisitStep, event: VisitEventInput
+) -> dict[str, Any]:
+    """Keep what the event tells of the visit's progress (ETA, checklist, outcome); the event's log data."""
+    data = _event_data(event)
+    if step.event is VisitEventType.DEPART and event.lat is not None and event.lon is not None:
+        progress.eta = _eta(order, event)
+        progress.eta_computed_at = utcnow()
+        data["eta"] = progress.eta.isoformat()
+    _record_outcome(progress, step, event)
+    progress.last_event_at = max(event.at, progress.last_event_at or event.at)
+    return data
+
+
 def _decide(
     visit: Visit, progress: VisitProgress, event: VisitEventInput, actor: Actor, *, offline: bool
 ) -> VisitStep | Reply:
@@ -176,7 +183,7 @@ def _decide(
     except OutcomeReasonError as exc:
         raise Invalid({exc.field: str(exc)}) from exc
     if step.event is VisitEventType.COMPLETE:
-        _check_completion(visit, progress, event)
+        check_completion(visit, progress, event.checklist, event.confirmation_code)
     return step
 
 
@@ -206,34 +213,6 @@ def _stale(visit: Visit, event: VisitEventInput, actor: Actor, why: str) -> Repl
     detail = f"{event.type.value} was not applied: {why}"
     body = {"type": "about:blank", "title": "Stale event", "status": 409, "detail": detail, "stale": True}
     return Reply(409, {**body, "visit_id": visit.id, "visit_status": visit.status})
-
-
-def _check_completion(visit: Visit, progress: VisitProgress, event: VisitEventInput) -> None:
-    """Done means the checklist answered and proof of it: a photo and a signature, or the customer's code."""
-    errors: dict[str, str] = {}
-    answers = event.checklist if event.checklist is not None else progress.checklist
-    problems = unanswered(visit.order.kind, answers)
-    if problems:
-        errors["checklist"] = "; ".join(f"{code}: {text}" for code, text in problems.items())
-    if event.confirmation_code:
-        if not secrets.compare_digest(event.confirmation_code.strip(), progress.confirmation_code):
-            errors["confirmation_code"] = "does not match the code the customer was given"
-    else:
-        counts = dict(
-            db.session.execute(
-                select(Attachment.kind, func.count())
-                .where(Attachment.visit_id == visit.id)
-                .group_by(Attachment.kind)
-            ).all()
-        )
-        missing = [kind for kind in ("photo", "signature") if not counts.get(kind)]
-        if missing:
-            errors["attachments"] = (
-                f"needs at least one photo and the customer's signature (missing: {', '.join(missing)}), "
-                "or the customer's confirmation code"
-            )
-    if errors:
-        raise Invalid(errors)
 
 
 def _record_outcome(progress: VisitProgress, step: VisitStep, event: VisitEventInput) -> None:
