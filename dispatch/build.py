@@ -219,9 +219,8 @@ def _job(
     frozen = (order.frozen or order.busy) and order.technician_id in technicians
     planned = None if order.planned_arrival is None else _seconds(order.planned_arrival, origin)
     window = _window(order, duration, origin, working_day)
-    if frozen and now is not None and (planned is None or planned < now):
-        # Work taken on that should have started already: the technician goes there first, late or not.
-        window, planned = TimeWindow(max(window.start, now), max(window.end, now)), max(window.start, now)
+    if frozen and now is not None:
+        window, planned = _from_now(window, planned, now)
     overdue = (day - order.sla_due).days
     return Job(
         id=order.id,
@@ -242,6 +241,12 @@ def _job(
         planned_start=planned,
         busy=order.busy and frozen,
     )
+
+
+def _from_now(window: TimeWindow, planned: int | None, now: int) -> tuple[TimeWindow, int | None]:
+    """Fixed work in a plan made during the day: nothing before now; work due earlier goes first, late."""
+    window = TimeWindow(max(window.start, now), max(window.end, now))
+    return window, (None if planned is None else max(planned, now))
 
 
 def _window(

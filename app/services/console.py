@@ -107,6 +107,7 @@ def board(region_day: RegionDay) -> dict[str, Any]:
         "elsewhere": [
             {**_visit_item(rd, v.order, v), "region": v.order.region.code, "elsewhere": True}
             for v in rd.elsewhere
+            if v.planned_arrival is not None
         ],
         "unassigned": unassigned,
         "plan": plan_status(plan),

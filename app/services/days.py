@@ -119,8 +119,9 @@ def _busy(visit: Visit, not_before: datetime | None) -> bool:
         return False
     if not_before is None:
         return True
-    assert visit.planned_arrival is not None
-    end = visit.planned_arrival + timedelta(minutes=visit.order.duration_min)
+    # Booked but not yet placed: it may still be done as late as its window allows.
+    begin = visit.planned_arrival or visit.window_end
+    end = begin + timedelta(minutes=visit.order.duration_min)
     return visit.status not in ON_SITE and end > not_before
 
 
@@ -212,7 +213,7 @@ def _day_technicians(region_ids: set[int], also: set[int]) -> list[Technician]:
 
 
 def _visits_elsewhere(technician_ids: list[int], region_ids: set[int], day: date) -> list[Visit]:
-    """The technicians' placed visits of the day in regions other than these, done or not."""
+    """The technicians' visits of the day in regions other than these, done or not, placed or only booked."""
     query = (
         select(Visit)
         .join(Order, Visit.order_id == Order.id)
@@ -220,11 +221,10 @@ def _visits_elsewhere(technician_ids: list[int], region_ids: set[int], day: date
             Visit.technician_id.in_(technician_ids),
             Visit.day == day,
             Visit.status != VisitStatus.CANCELLED,
-            Visit.planned_arrival.is_not(None),
             Order.region_id.not_in(region_ids),
         )
         .options(selectinload(Visit.order).options(*order_loads()))
-        .order_by(Visit.planned_arrival, Visit.id)
+        .order_by(Visit.window_start, Visit.id)
     )
     return list(db.session.scalars(query))
 
