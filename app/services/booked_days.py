@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +26,7 @@ from app.models import (
     Visit,
     technician_help_regions,
 )
+from app.services.days import order_loads
 from app.services.records import order_record, technician_record, technician_record_loads
 from app.services.team_matrix import TeamMatrix, team_matrix
 from dispatch.build import LOADING_KINDS, OrderRecord, TechnicianRecord, build_day_problem, day_locations
@@ -78,7 +79,7 @@ class DayTeam:
             known = {day: _days[key] for day, key in keys.items() if key in _days}
         missing = [day for day in days if day not in known]
         if missing:
-            records = {day: _records(booked.get(day, ())) for day in missing}
+            records = {day: _records(booked.get(day, ()), day) for day in missing}
             everything = [record for day in missing for record in records[day]]
             matrix.cover(day_locations(self.technicians, [*everything, new]))
             for day in missing:
@@ -223,25 +224,11 @@ def _skill_needs(promised: tuple[Any, ...]) -> dict[int, list[tuple[str, int]]]:
     return needs
 
 
-def _records(rows: Iterable[BookedRow]) -> tuple[OrderRecord, ...]:
-    """The booked visits' orders as the planning core reads them."""
-    return tuple(
-        OrderRecord(
-            id=row.order_id,
-            site=Point(lat=row.lat, lon=row.lon),
-            region=row.region,
-            kind=row.kind,
-            duration_min=row.duration_min,
-            # A visit already promised binds its day, whatever the goods' date says.
-            earliest_start=min(row.earliest_start, row.day),
-            sla_due=row.sla_due,
-            priority=row.priority,
-            skills=skills,
-            crew_size=row.crew_size,
-            volume_l=row.volume_l,
-            promised=(row.window_start, row.window_end),
-            technician_id=row.technician_id,
-            planned_arrival=row.planned_arrival,
-        )
-        for row, skills in rows
-    )
+def _records(rows: Sequence[BookedRow], day: date) -> tuple[OrderRecord, ...]:
+    """The booked visits' orders as the planning core reads them, through the one order record."""
+    ids = [row.order_id for row, _ in rows]
+    if not ids:
+        return ()
+    found = db.session.scalars(select(Order).where(Order.id.in_(ids)).options(*order_loads()))
+    orders = {order.id: order for order in found}
+    return tuple(order_record(orders[order_id], day) for order_id in ids)

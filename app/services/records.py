@@ -78,7 +78,8 @@ def order_record(order: Order, day: date) -> OrderRecord:
         crew_size=order.crew_size,
         duration_min=order.duration_min,
         volume_l=order.volume_l,
-        earliest_start=order.earliest_start,
+        # A visit already promised for the day binds it, whatever the goods' date says.
+        earliest_start=order.earliest_start if visit is None else min(order.earliest_start, day),
         sla_due=order.sla_due,
         # A visit's window was given to the customer; it is kept whoever comes.
         promised=(visit.window_start, visit.window_end) if visit is not None else None,
