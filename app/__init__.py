@@ -29,6 +29,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # customers' names are mostly not ASCII
 
+    _bind_extensions(app)
+    app.before_request(_protect_forms)
+    app.register_error_handler(ServiceError, _service_error)
+    _register_blueprints_cli_and_tasks(app)
+
+    from app.services.geocoding import build_geocoder
+
+    app.extensions["fieldops.geocoder"] = build_geocoder(app.config)
+    return app
+
+
+def _bind_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
     with app.app_context():
@@ -39,15 +51,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    app.before_request(_protect_forms)
-    app.register_error_handler(ServiceError, _service_error)
 
+
+def _register_blueprints_cli_and_tasks(app: Flask) -> None:
     from app import cli, tasks
     from app.api import BLUEPRINTS
     from app.booking import api_blp as booking_api
     from app.booking import page_bp as booking_page
     from app.console import register_console
-    from app.services.geocoding import build_geocoder
     from mobile_api import BLUEPRINTS as MOBILE_BLUEPRINTS
     from mobile_api import cli as mobile_cli
 
@@ -58,8 +69,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     mobile_cli.init_app(app)
     register_console(app)
     tasks.init_app(app)
-    app.extensions["fieldops.geocoder"] = build_geocoder(app.config)
-    return app
 
 
 def _service_error(error: ServiceError) -> Any:

@@ -21,6 +21,8 @@ def database_url(instance_path: str) -> str:
     return url
 
 
+# One table, longer than a function should be: every setting and its default in one place to look up,
+# grouped and commented where they are set. Split into functions, it would only be harder to search.
 def defaults(instance_path: str) -> dict[str, Any]:
     """Everything the product needs to run with no set-up at all."""
     return {

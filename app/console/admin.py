@@ -14,19 +14,21 @@ from app.console import bp
 from app.console.auth import admin_required
 from app.extensions import db
 from app.models import Product, Region, Technician
-from app.services.admin import (
+from app.services.admin_catalogue import (
     KINDS,
     ProductInput,
-    RegionInput,
-    TechnicianInput,
     WorkInput,
     all_products,
-    all_regions,
     all_skills,
     save_product,
+    set_product_active,
+)
+from app.services.admin_network import (
+    RegionInput,
+    TechnicianInput,
+    all_regions,
     save_region,
     save_technician,
-    set_product_active,
     set_region_active,
     set_technician_active,
 )

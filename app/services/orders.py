@@ -11,7 +11,8 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Customer, Order, OrderItem, OrderSkill, Product, Region, Site, Skill, Visit
+from app.models import Order, OrderItem, OrderSkill, Product, Region, Skill, Visit
+from app.services.customers import find_or_add_customer, find_or_add_site
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.events import Actor, record_order_transition, record_visit_change
 from app.services.locations import (
@@ -20,10 +21,18 @@ from app.services.locations import (
     better_location,
     known_site,
     locate_site,
-    place_site,
 )
 from app.services.regions import find_region, local_today, region_for_site
-from dispatch import OrderAction, OrderStatus, ReasonRequired, TransitionError, Work, combine_work, sla_due
+from dispatch import (
+    OrderAction,
+    OrderStatus,
+    ReasonRequired,
+    TransitionError,
+    Work,
+    WorkNeeds,
+    combine_work,
+    sla_due,
+)
 from dispatch import transition as lifecycle_step
 from routing import Geocoder
 
@@ -61,35 +70,12 @@ def create_order(
     location = better_location(found, known_site(intake.customer_phone, intake.site.address))
     region = serving_region(location, scope)
     today = local_today(region) if region is not None else _earliest_today()
-    earliest = intake.earliest_start or today
-    if earliest < today:
-        where = region.code if region is not None else "every region"
-        raise Invalid({"earliest_start": f"must not be in the past (today in {where} is {today})"})
-
+    earliest = _earliest_start(intake.earliest_start, today, region)
     skills = {s.code: s for s in db.session.scalars(select(Skill).where(Skill.code.in_(dict(needs.skills))))}
     try:
-        customer = _customer(intake)
-        site = _site(customer, intake.site.address, location, region)
-        order = Order(
-            channel=intake.channel,
-            external_ref=intake.external_ref,
-            kind=intake.kind,
-            status=OrderStatus.NEW.value,
-            priority=intake.priority,
-            customer=customer,
-            site=site,
-            region=region,
-            location_quality=location.quality.value,
-            earliest_start=earliest,
-            sla_due=sla_due(intake.kind, intake.priority, earliest),
-            duration_min=needs.duration_min,
-            crew_size=needs.crew_size,
-            volume_l=needs.volume_l,
-            notes=intake.notes,
-            booking_key=secrets.token_hex(8),
-            items=[OrderItem(product=products[sku], qty=qty) for sku, qty in intake.items],
-            skills=[OrderSkill(skill=skills[code], min_level=level) for code, level in needs.skills],
-        )
+        # Inside the try: the customer and the site are found or added on the way, and a racing
+        # duplicate of this request can make those fail too.
+        order = _new_order(intake, products, needs, skills, location, region, earliest)
         with db.session.begin_nested():
             db.session.add(order)
             db.session.flush()
@@ -107,6 +93,49 @@ def create_order(
     )
     db.session.commit()
     return order, True
+
+
+def _earliest_start(asked: date | None, today: date, region: Region | None) -> date:
+    earliest = asked or today
+    if earliest < today:
+        where = region.code if region is not None else "every region"
+        raise Invalid({"earliest_start": f"must not be in the past (today in {where} is {today})"})
+    return earliest
+
+
+def _new_order(
+    intake: OrderIntake,
+    products: dict[str, Product],
+    needs: WorkNeeds,
+    skills: dict[str, Skill],
+    location: SiteLocation,
+    region: Region | None,
+    earliest: date,
+) -> Order:
+    customer = find_or_add_customer(
+        name=intake.customer_name, phone=intake.customer_phone, email=intake.customer_email
+    )
+    site = find_or_add_site(customer=customer, address=intake.site.address, location=location, region=region)
+    return Order(
+        channel=intake.channel,
+        external_ref=intake.external_ref,
+        kind=intake.kind,
+        status=OrderStatus.NEW.value,
+        priority=intake.priority,
+        customer=customer,
+        site=site,
+        region=region,
+        location_quality=location.quality.value,
+        earliest_start=earliest,
+        sla_due=sla_due(intake.kind, intake.priority, earliest),
+        duration_min=needs.duration_min,
+        crew_size=needs.crew_size,
+        volume_l=needs.volume_l,
+        notes=intake.notes,
+        booking_key=secrets.token_hex(8),
+        items=[OrderItem(product=products[sku], qty=qty) for sku, qty in intake.items],
+        skills=[OrderSkill(skill=skills[code], min_level=level) for code, level in needs.skills],
+    )
 
 
 def serving_region(location: SiteLocation, scope: set[int] | None) -> Region | None:
@@ -165,49 +194,6 @@ def _work_needs(kind: str, items: Sequence[tuple[str, int]]):
     if errors:
         raise Invalid(errors)
     return products, combine_work(lines)
-
-
-def _customer(intake: OrderIntake) -> Customer:
-    customer = db.session.scalar(select(Customer).where(Customer.phone == intake.customer_phone))
-    if customer is not None:
-        return customer
-    try:
-        with db.session.begin_nested():
-            customer = Customer(
-                name=intake.customer_name, phone=intake.customer_phone, email=intake.customer_email
-            )
-            db.session.add(customer)
-    except IntegrityError:
-        customer = db.session.scalar(select(Customer).where(Customer.phone == intake.customer_phone))
-        if customer is None:
-            raise
-    return customer
-
-
-def _site(customer: Customer, address: str, location: SiteLocation, region: Region | None) -> Site:
-    query = select(Site).where(Site.customer_id == customer.id, Site.address == address)
-    site = db.session.scalar(query)
-    if site is not None:
-        if location.point is not None:
-            place_site(site, location.point, region)
-        return site
-    point = location.point
-    try:
-        with db.session.begin_nested():
-            site = Site(
-                customer=customer,
-                address=address,
-                postal_code=location.postal_code,
-                lat=point.lat if point is not None else None,
-                lon=point.lon if point is not None else None,
-                region=region,
-            )
-            db.session.add(site)
-    except IntegrityError:
-        site = db.session.scalar(query)
-        if site is None:
-            raise
-    return site
 
 
 def get_order(order_id: int, *, scope: set[int] | None) -> Order:

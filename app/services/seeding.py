@@ -26,7 +26,7 @@ from app.services.events import Actor
 from app.services.orders import OrderIntake, SiteInput, create_order
 from app.services.users import create_user
 from routing import District, GazetteerGeocoder, Place, Point, validate_ring
-from seeds import DemoCity
+from seeds import DemoCity, OrderSeed
 from seeds.regions import districts
 
 SEED_ACTOR = Actor(type="system", name="seed")
@@ -81,49 +81,58 @@ def load_demo(city: DemoCity, *, password: str) -> SeedReport:
     if db.session.scalar(select(Region.id).limit(1)) is not None:
         raise AlreadySeeded("the database already has regions; use --reset to start again")
     regions = _regions(city)
-    for region in regions.values():
-        # Written out, so that a dispatcher can see and change the demo's slots region by region.
-        db.session.add_all(
-            SlotTemplate(region=region, start_time=first, end_time=last)
-            for first, last in default_slot_templates()
-        )
+    _slot_templates(regions)
     skills = {s.code: Skill(code=s.code, name=s.name, certified=s.certified) for s in city.skills}
     db.session.add_all(skills.values())
     _products(city, skills)
     technicians = _technicians(city, regions, skills)
     db.session.commit()
 
-    logins = ["dispatcher", "admin"]
-    create_user(login="dispatcher", password=password, role="dispatcher")
-    create_user(login="admin", password=password, role="admin")
-    for tech in technicians:
-        create_user(login=tech.code, password=password, role="technician", technician_code=tech.code)
-        logins.append(tech.code)
-
+    logins = _logins(technicians, password)
     geocoder = demo_geocoder()
     for order in city.orders:
-        intake = OrderIntake(
-            channel=order.channel,
-            external_ref=order.external_ref,
-            kind=order.kind,
-            customer_name=order.customer_name,
-            customer_phone=order.phone,
-            customer_email=order.email,
-            site=SiteInput(
-                address=order.address, lat=order.lat, lon=order.lon, postal_code=order.postal_code
-            ),
-            items=order.items,
-            priority=order.priority,
-            earliest_start=order.earliest_start,
-            notes=order.notes,
-        )
-        create_order(intake=intake, actor=SEED_ACTOR, geocoder=geocoder, scope=None)
+        create_order(intake=_intake(order), actor=SEED_ACTOR, geocoder=geocoder, scope=None)
     return SeedReport(
         regions=len(regions),
         technicians=len(technicians),
         products=len(city.products),
         orders=len(city.orders),
         logins=tuple(logins),
+    )
+
+
+def _slot_templates(regions: dict[str, Region]) -> None:
+    for region in regions.values():
+        # Written out, so that a dispatcher can see and change the demo's slots region by region.
+        db.session.add_all(
+            SlotTemplate(region=region, start_time=first, end_time=last)
+            for first, last in default_slot_templates()
+        )
+
+
+def _logins(technicians: list[Technician], password: str) -> list[str]:
+    logins = ["dispatcher", "admin"]
+    create_user(login="dispatcher", password=password, role="dispatcher")
+    create_user(login="admin", password=password, role="admin")
+    for tech in technicians:
+        create_user(login=tech.code, password=password, role="technician", technician_code=tech.code)
+        logins.append(tech.code)
+    return logins
+
+
+def _intake(order: OrderSeed) -> OrderIntake:
+    return OrderIntake(
+        channel=order.channel,
+        external_ref=order.external_ref,
+        kind=order.kind,
+        customer_name=order.customer_name,
+        customer_phone=order.phone,
+        customer_email=order.email,
+        site=SiteInput(address=order.address, lat=order.lat, lon=order.lon, postal_code=order.postal_code),
+        items=order.items,
+        priority=order.priority,
+        earliest_start=order.earliest_start,
+        notes=order.notes,
     )
 
 

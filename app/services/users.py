@@ -48,19 +48,8 @@ def create_user(
         errors["password"] = "must be at least 4 characters"
     if role not in ROLES:
         errors["role"] = f"must be one of {', '.join(ROLES)}"
-    technician = None
-    if technician_code:
-        technician = db.session.scalar(select(Technician).where(Technician.code == technician_code))
-        if technician is None:
-            errors["technician"] = f"no technician with code {technician_code!r}"
-        elif db.session.scalar(select(User.id).where(User.technician_id == technician.id)) is not None:
-            errors["technician"] = f"technician {technician_code!r} already has a login"
-    if role == "technician" and not technician_code:
-        errors["technician"] = "a technician login must name its technician"
-    regions = list(db.session.scalars(select(Region).where(Region.code.in_(region_codes))))
-    missing = sorted(set(region_codes) - {r.code for r in regions})
-    if missing:
-        errors["region"] = f"unknown region(s): {', '.join(missing)}"
+    technician = _technician_to_link(errors, technician_code, role)
+    regions = _regions_to_link(errors, region_codes)
     if errors:
         raise Invalid(errors)
     user = User(
@@ -73,6 +62,27 @@ def create_user(
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def _technician_to_link(errors: dict[str, str], technician_code: str | None, role: str) -> Technician | None:
+    technician = None
+    if technician_code:
+        technician = db.session.scalar(select(Technician).where(Technician.code == technician_code))
+        if technician is None:
+            errors["technician"] = f"no technician with code {technician_code!r}"
+        elif db.session.scalar(select(User.id).where(User.technician_id == technician.id)) is not None:
+            errors["technician"] = f"technician {technician_code!r} already has a login"
+    if role == "technician" and not technician_code:
+        errors["technician"] = "a technician login must name its technician"
+    return technician
+
+
+def _regions_to_link(errors: dict[str, str], region_codes: Sequence[str]) -> list[Region]:
+    regions = list(db.session.scalars(select(Region).where(Region.code.in_(region_codes))))
+    missing = sorted(set(region_codes) - {r.code for r in regions})
+    if missing:
+        errors["region"] = f"unknown region(s): {', '.join(missing)}"
+    return regions
 
 
 def _hash(token: str) -> str:
