@@ -22,7 +22,8 @@ def database_url(instance_path: str) -> str:
 
 
 # One table, longer than a function should be: every setting and its default in one place to look up,
-# grouped and commented where they are set. Split into functions, it would only be harder to search.
+# grouped and commented where they are set.
+# Longer on purpose: split into functions, the settings would only be harder to search.
 def defaults(instance_path: str) -> dict[str, Any]:
     """Everything the product needs to run with no set-up at all."""
     return {

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Order, OrderItem, OrderSkill, Product, Region, Skill, Visit
 from app.services.customers import find_or_add_customer, find_or_add_site
 from app.services.errors import Conflict, Invalid, NotFound
-from app.services.events import Actor, record_order_transition, record_visit_change
+from app.services.events import Actor, record_order_transition
 from app.services.locations import (
     SiteInput,
     SiteLocation,
@@ -23,6 +23,7 @@ from app.services.locations import (
     locate_site,
 )
 from app.services.regions import find_region, local_today, region_for_site
+from app.services.visit_changes import change_visit
 from dispatch import (
     OrderAction,
     OrderStatus,
@@ -34,6 +35,7 @@ from dispatch import (
     sla_due,
 )
 from dispatch import transition as lifecycle_step
+from dispatch.visits import VisitChange, VisitStatus
 from routing import Geocoder
 
 # SiteInput is part of the intake this module takes, so it is offered from here too.
@@ -227,7 +229,7 @@ def list_orders(
     if day:
         # The day's work: visits on that day, and open orders that could be served that day.
         has_visit_that_day = exists().where(
-            Visit.order_id == Order.id, Visit.day == day, Visit.status != "cancelled"
+            Visit.order_id == Order.id, Visit.day == day, Visit.status != VisitStatus.CANCELLED
         )
         waiting = Order.status.in_([OrderStatus.AWAITING_GOODS, OrderStatus.READY_TO_SCHEDULE])
         query = query.where(or_(has_visit_that_day, waiting & (Order.earliest_start <= day)))
@@ -252,15 +254,8 @@ def change_order_status(
     record_order_transition(order, step, actor)
     if step.to_status in (OrderStatus.CANCELLED, OrderStatus.ON_HOLD):
         visit = order.current_visit
-        if visit is not None and visit.status not in ("in_progress", "paused"):
-            record_visit_change(
-                visit,
-                action="cancel",
-                from_state=visit.status,
-                to_state="cancelled",
-                actor=actor,
-                reason=reason,
-            )
-            visit.status = "cancelled"
+        # Work on site goes on until the technician reports how it ended.
+        if visit is not None and visit.status not in (VisitStatus.IN_PROGRESS, VisitStatus.PAUSED):
+            change_visit(visit, VisitChange.CANCEL, actor=actor, reason=reason)
     db.session.commit()
     return order
