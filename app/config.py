@@ -46,6 +46,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "TOKEN_TTL_HOURS": 12,
         "BOOKING_TOKEN_MAX_AGE_DAYS": 90,
         "DEFAULT_PHONE_REGION": "CN",
+        "SERVICE_PHONE": "",  # shown to a customer who finds no free time; empty: none shown
         "GEOCODER": "gazetteer",
         "NOMINATIM_USER_AGENT": "",
         "NOMINATIM_DOMAIN": "nominatim.openstreetmap.org",

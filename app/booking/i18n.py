@@ -32,6 +32,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "eta": {"en": "Expected at {time}", "zh-CN": "预计 {time} 到达"},
     "choose": {"en": "Choose a time", "zh-CN": "选择上门时间"},
     "reschedule": {"en": "Choose another time", "zh-CN": "改约其他时间"},
+    "no_slots_phone": {
+        "en": "No time is free in the next days. Please call us on {phone} and we will arrange one with you.",
+        "zh-CN": "近期暂无可预约时间，请致电 {phone}，我们将为您安排。",
+    },
     "no_slots": {
         "en": "No time is free in the next days. Please check again later or call us.",
         "zh-CN": "近期暂无可预约时间，请稍后再试或致电我们。",

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import StringField
@@ -140,6 +140,7 @@ def _context(language: str) -> dict[str, Any]:
         "_": lambda key, **values: translate(language, key, **values),
         "day_label": lambda day: day_label(language, day if isinstance(day, date) else day.date()),
         "time_range": time_range,
+        "service_phone": current_app.config.get("SERVICE_PHONE") or "",
     }
 
 

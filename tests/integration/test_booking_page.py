@@ -99,3 +99,21 @@ def test_a_bad_link_shows_a_404_page(client: FlaskClient, booking_url) -> None:
     response = client.get("/book/forged-token", headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 404
     assert "链接无效" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("accept", "words"), [("zh-CN", "请致电 400-820-1234"), ("en", "call us on 400-820-1234")]
+)
+def test_a_customer_nobody_can_serve_is_given_the_number_to_call(
+    client: FlaskClient, accept: str, words: str
+) -> None:
+    """With no free time at all, the page gives the seller's service number, in the customer's language."""
+    from tests.factories import make_product, make_skill
+
+    make_network()
+    make_product("BOILER", {"install": (90, 1, [(make_skill("plumbing"), 1)])})
+    db.session.commit()
+    client.application.config["SERVICE_PHONE"] = "400-820-1234"
+    order = new_order(client, items=[{"sku": "BOILER", "qty": 1}])
+    page = client.get(f"/book/{order['booking_token']}", headers={"Accept-Language": accept})
+    assert words in page.get_data(as_text=True)

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models import Visit, utcnow
+from app.models import ShiftPattern, Visit, utcnow
 from app.services.days import day_clashes
 from app.services.regions import find_region, local_today
 from app.services.travel import travel_provider
@@ -188,3 +188,26 @@ def test_a_move_into_the_past_of_today_is_refused(
     response = client.post("/console/api/moves", json=body, headers=csrf)
     assert response.status_code == 409, response.get_json()
     assert "past" in {v["code"] for v in response.get_json()["violations"]}
+
+
+def test_a_plan_for_today_places_nothing_before_the_moment_it_runs(
+    client: FlaskClient, office: dict[str, str], net: Network
+) -> None:
+    """Without `from`, a plan of today starts when it runs: it says so, and no arrival is earlier."""
+    today = local_today(net.west)
+    for shift in net.technician.shifts:
+        db.session.delete(shift)
+    db.session.flush()
+    first, last = time(0), time(23, 59)
+    net.technician.shifts = [ShiftPattern(weekday=d, start_time=first, end_time=last) for d in range(7)]
+    db.session.commit()
+    add_order("NOW-1", "SOFA-3", 31.19, 121.44, today)
+    asked = utcnow()
+    body = {"date": today.isoformat(), "regions": ["XH"], "time_limit_s": 1}
+    created = client.post("/api/v1/plans", json=body, headers=office)
+    shown = client.get(created.headers["Location"], headers=office).get_json()
+    assert shown["status"] == "done", shown
+    start = datetime.fromisoformat(shown["from"])
+    assert asked <= start <= utcnow()
+    arrivals = [datetime.fromisoformat(v["arrival"]) for r in shown["routes"] for v in r["visits"]]
+    assert all(arrival >= start for arrival in arrivals)
