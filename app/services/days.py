@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -214,33 +215,27 @@ def _day_technicians(region_ids: set[int], also: set[int]) -> list[Technician]:
 
 def _visits_elsewhere(technician_ids: list[int], region_ids: set[int], day: date) -> list[Visit]:
     """The technicians' visits of the day in regions other than these, done or not, placed or only booked."""
-    query = (
-        select(Visit)
-        .join(Order, Visit.order_id == Order.id)
-        .where(
-            Visit.technician_id.in_(technician_ids),
-            Visit.day == day,
-            Visit.status != VisitStatus.CANCELLED,
-            Order.region_id.not_in(region_ids),
-        )
-        .options(selectinload(Visit.order).options(*order_loads()))
-        .order_by(Visit.window_start, Visit.id)
-    )
-    return list(db.session.scalars(query))
+    return _visits_of(technician_ids, day, Order.region_id.not_in(region_ids))
 
 
 def technician_visits(technician_ids: Sequence[int], day: date) -> list[Visit]:
     """The technicians' placed visits of the day in every region, done or not, in time order."""
+    return _visits_of(technician_ids, day, Visit.planned_arrival.is_not(None))
+
+
+def _visits_of(technician_ids: Sequence[int], day: date, *where: Any) -> list[Visit]:
+    """The technicians' visits of the day that were not cancelled, with their orders, in time order."""
     query = (
         select(Visit)
+        .join(Order, Visit.order_id == Order.id)
         .where(
             Visit.technician_id.in_(list(technician_ids)),
             Visit.day == day,
             Visit.status != VisitStatus.CANCELLED,
-            Visit.planned_arrival.is_not(None),
+            *where,
         )
         .options(selectinload(Visit.order).options(*order_loads()))
-        .order_by(Visit.planned_arrival, Visit.id)
+        .order_by(Visit.planned_arrival.is_(None), Visit.planned_arrival, Visit.window_start, Visit.id)
     )
     return list(db.session.scalars(query))
 
