@@ -26,8 +26,7 @@ from app.models import (
     Visit,
     technician_help_regions,
 )
-from app.services.days import order_loads
-from app.services.records import order_record, technician_record, technician_record_loads
+from app.services.records import booked_order_record, order_record, read_technician_records
 from app.services.team_matrix import TeamMatrix, team_matrix
 from dispatch.build import LOADING_KINDS, OrderRecord, TechnicianRecord, build_day_problem, day_locations
 from dispatch.day import Job
@@ -46,25 +45,16 @@ class DayTeam:
 
     @classmethod
     def load(cls, region: Region) -> DayTeam:
-        """Active technicians who work in or may help the region, through the one technician record."""
+        """Active technicians who work in or may help the region."""
         helps = select(technician_help_regions.c.technician_id).where(
             technician_help_regions.c.region_id == region.id
         )
-        technicians = db.session.scalars(
-            select(Technician)
-            .where(
-                Technician.active.is_(True),
-                or_(Technician.primary_region_id == region.id, Technician.id.in_(helps)),
-            )
-            .options(*technician_record_loads())
-            .order_by(Technician.id)
-        ).all()
-        region_ids = {region.id}
-        for tech in technicians:
-            region_ids.add(tech.primary_region_id)
-            region_ids.update(r.id for r in tech.help_regions)
-        records = tuple(technician_record(t) for t in technicians)
-        return cls(region, records, frozenset(region_ids))
+        records, regions = read_technician_records(
+            Technician.active.is_(True),
+            or_(Technician.primary_region_id == region.id, Technician.id.in_(helps)),
+        )
+        region_ids = {region.id}.union(*regions.values())
+        return cls(region, tuple(records), frozenset(region_ids))
 
     def day_states(self, order: Order, days: Sequence[date]) -> dict[date, tuple[DayState, Job, datetime]]:
         """Per day, the booked state of the team, the order as a job, and the day's origin."""
@@ -79,7 +69,7 @@ class DayTeam:
             known = {day: _days[key] for day, key in keys.items() if key in _days}
         missing = [day for day in days if day not in known]
         if missing:
-            records = {day: _records(booked.get(day, ()), day) for day in missing}
+            records = {day: _records(booked.get(day, ())) for day in missing}
             everything = [record for day in missing for record in records[day]]
             matrix.cover(day_locations(self.technicians, [*everything, new]))
             for day in missing:
@@ -190,6 +180,9 @@ def _booked_query(promised: tuple[Any, ...]) -> Select[Any]:
             Visit.window_end,
             Visit.technician_id,
             Visit.planned_arrival,
+            Visit.locked,
+            Visit.status,
+            Order.id,
             Order.kind,
             Order.duration_min,
             Order.earliest_start,
@@ -224,11 +217,6 @@ def _skill_needs(promised: tuple[Any, ...]) -> dict[int, list[tuple[str, int]]]:
     return needs
 
 
-def _records(rows: Sequence[BookedRow], day: date) -> tuple[OrderRecord, ...]:
-    """The booked visits' orders as the planning core reads them, through the one order record."""
-    ids = [row.order_id for row, _ in rows]
-    if not ids:
-        return ()
-    found = db.session.scalars(select(Order).where(Order.id.in_(ids)).options(*order_loads()))
-    orders = {order.id: order for order in found}
-    return tuple(order_record(orders[order_id], day) for order_id in ids)
+def _records(rows: Sequence[BookedRow]) -> tuple[OrderRecord, ...]:
+    """The booked visits' orders as the planning core reads them."""
+    return tuple(booked_order_record(row, skills) for row, skills in rows)
