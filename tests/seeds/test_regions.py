@@ -76,10 +76,10 @@ def test_neighbours_are_known_and_mutual() -> None:
 
 
 @pytest.mark.parametrize("code", DISTRICT_CODES)
-def test_each_district_has_eight_to_twenty_road_anchors(code: str) -> None:
-    """Every district offers enough distinct roads to place addresses on."""
+def test_each_district_has_twenty_to_fifty_road_anchors(code: str) -> None:
+    """Every district knows its major roads, each once, to place and find addresses on."""
     streets = [entry.street for entry in gazetteer() if entry.region_code == code]
-    assert 8 <= len(streets) <= 20
+    assert 20 <= len(streets) <= 50
     assert len(set(streets)) == len(streets)
 
 
