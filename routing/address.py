@@ -37,6 +37,8 @@ _DIRECTIONS = {
     "west": "west", "w": "west", "xi": "west",
     "middle": "middle", "mid": "middle", "m": "middle", "central": "middle", "zhong": "middle",
 }  # fmt: skip
+# Shanghai's signs write the direction after the road in brackets: "Huaihai Rd (M)", "Nanjing Road (W.)".
+_BRACKETED_DIRECTION = re.compile(r"\(\s*(north|south|east|west|middle|central|[nsewm])\s*\.?\s*\)")
 _ORDINALS = {"1st": "1", "first": "1", "2nd": "2", "second": "2", "3rd": "3", "third": "3", "4th": "4"}
 # Words around a road name that are never part of it.
 _NOT_NAME = frozenset(
@@ -127,7 +129,7 @@ class AddressReader:
         district = None
         road: str | None = None
         number: str | None = None
-        for segment in re.split(r"[,;、()\[\]\n]+", text):
+        for segment in re.split(r"[,;、()\[\]\n]+", _BRACKETED_DIRECTION.sub(r" \1 ", text)):
             words = _words(segment)
             found, words = self._english_district(words)
             district = district or found

@@ -28,7 +28,7 @@ class District:
 
     name: str  # e.g. "Pudong"
     other_names: tuple[str, ...]  # e.g. ("浦东新区", "Pudong New Area")
-    centre: Point  # a point inside the district, where its orders wait to be placed exactly
+    centre: Point  # where its orders wait to be placed exactly: the district seat, or a point inside it
 
 
 class GazetteerGeocoder:

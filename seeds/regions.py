@@ -32,6 +32,7 @@ class District:
     population_10k: float
     neighbours: tuple[str, ...]
     anchors: tuple[GazetteerEntry, ...]
+    seat: Coord | None = None  # (lon, lat) of the district government, GCJ-02
 
     @property
     def code(self) -> str:
@@ -51,8 +52,9 @@ class District:
 
     @property
     def centre(self) -> Coord:
-        """A (lon, lat) point inside the outline (GCJ-02), for addresses known only to their district."""
-        return interior_point(self.region.polygon)
+        """Where addresses known only to their district go: its seat, else a point inside its outline."""
+        # An outline's own centre can lie far from where people live: Pudong's falls in Nanhui's fields.
+        return self.seat if self.seat is not None else interior_point(self.region.polygon)
 
 
 def regions() -> tuple[RegionSeed, ...]:
@@ -113,6 +115,7 @@ def _district(row: dict[str, Any], anchor_rows: list[dict[str, Any]]) -> Distric
         population_10k=float(row["population_10k"]),
         neighbours=tuple(row["neighbours"]),
         anchors=anchors,
+        seat=(float(row["seat"]["lon"]), float(row["seat"]["lat"])) if "seat" in row else None,
     )
 
 

@@ -14,7 +14,8 @@ from seeds.regions import regions
 from tests.factories import PASSWORD, make_product, make_region, make_skill, order_body, token
 
 # At least one address per district, with and without 上海市 or the district, roads the gazetteer knows and
-# roads it does not, full-width digits and spaces, building and room numbers, and English abbreviations.
+# roads it does not (placed at the district's seat), full-width digits and spaces, building and room numbers,
+# and English abbreviations.
 ADDRESSES = [
     ("上海市黄浦区南京东路300号", "HP"),
     ("No. 2 Zhongshan East 1st Rd, Huangpu District, Shanghai", "HP"),
@@ -50,6 +51,8 @@ ADDRESSES = [
     ("Chongming District, 1 Cuizhu Rd, Shanghai", "CM"),
     ("上海市长阳路1号", "YP"),
     ("Shanghai, 1000 Humin Road", "MH"),
+    ("上海市浦东新区航头镇航都路18号", "PD"),
+    ("Minhang District, 1 Xinjun Ring Road", "MH"),
 ]
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 
 from seeds import gazetteer, point_in_ring
-from seeds.geometry import ring_is_simple
+from seeds.geometry import interior_point, ring_is_simple
 from seeds.regions import CITY_CODE, district_by_code, districts, regions
 
 # A well-known place in each district, in adcode order, to check that outlines sit where they should (GCJ-02).
@@ -75,10 +76,10 @@ def test_neighbours_are_known_and_mutual() -> None:
 
 
 @pytest.mark.parametrize("code", DISTRICT_CODES)
-def test_each_district_has_eight_to_twenty_road_anchors(code: str) -> None:
-    """Every district offers enough distinct roads to place addresses on."""
+def test_each_district_has_twenty_to_fifty_road_anchors(code: str) -> None:
+    """Every district knows its major roads, each once, to place and find addresses on."""
     streets = [entry.street for entry in gazetteer() if entry.region_code == code]
-    assert 8 <= len(streets) <= 20
+    assert 20 <= len(streets) <= 50
     assert len(set(streets)) == len(streets)
 
 
@@ -96,3 +97,15 @@ def test_the_district_centre_lies_in_its_district_only(code: str) -> None:
     """Where an address known only to its district is put is inside that district and no other."""
     centre = district_by_code()[code].centre
     assert [d.code for d in districts() if point_in_ring(*centre, d.region.polygon)] == [code]
+
+
+def test_every_district_has_a_seat_and_places_district_only_addresses_there() -> None:
+    """Each district's centre is its government's seat: Pudong's on Century Avenue, not in Nanhui's fields."""
+    assert all(d.seat is not None and d.centre == d.seat for d in districts())
+    assert district_by_code()["PD"].centre == pytest.approx((121.5442, 31.2215), abs=1e-3)
+
+
+def test_without_a_seat_the_centre_is_a_point_inside_the_outline() -> None:
+    """A district with no seat on file falls back to the interior point of its outline."""
+    pudong = dataclasses.replace(district_by_code()["PD"], seat=None)
+    assert pudong.centre == interior_point(pudong.region.polygon)

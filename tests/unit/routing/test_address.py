@@ -71,6 +71,9 @@ def _full_width(text: str) -> str:
         (_full_width("12 Huaihai Middle Road, Huangpu"), ("Huangpu", "huaihai|middle||road", "12")),
         ("Pudong Avenue 1, Shanghai", (None, "pudong|||avenue", "1")),
         ("Changning Dist., Lane 300 Xianxia Rd", ("Changning", "xianxia|||road", "300")),
+        ("1000 Nanjing Rd (W), Jing'an District", ("Jing'an", "nanjing|west||road", "1000")),
+        ("Nanjing Road (E.) 300, Huangpu", ("Huangpu", "nanjing|east||road", "300")),
+        ("88 Sichuan Road \uff08Middle\uff09, Huangpu", ("Huangpu", "sichuan|middle||road", "88")),
     ],
 )
 def test_english_addresses(address: str, parts: tuple[str | None, ...]) -> None:
