@@ -107,13 +107,18 @@ def timing_hint(problem: DayProblem, working: Sequence[TechnicianDay], job: Job)
     for tech in working:
         if tech.shift is None:
             continue
-        go = int(problem.durations[tech.location, job.location])
+        go = int(problem.durations[tech.departs_from, job.location])
         back = int(problem.durations[job.location, tech.location])
         spans.append((tech.shift.end - job.duration - back, tech.shift.start + go, tech))
     latest, earliest, tech = max(spans, key=lambda span: span[0] - span[1])
     code = tech.code
     if latest < earliest:
-        length = (tech.shift.end - tech.shift.start) // 60 if tech.shift else 0
+        assert tech.shift is not None
+        hours = tech.hours or tech.shift
+        if tech.shift.start > hours.start:  # a plan made during the day: the shift is partly gone
+            left = (tech.shift.end - tech.shift.start) // 60
+            return f"only {left} min of {code}'s shift are left today: offer another day"
+        length = (hours.end - hours.start) // 60
         return f"{minutes} min of work and the travel exceed {code}'s {length}-min shift: split the visit"
     if latest < job.window.start:
         return f"{code} must start by {clock(latest)} to finish {minutes} min: offer a window opening by then"

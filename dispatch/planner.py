@@ -188,7 +188,8 @@ def _day_full(problem: DayProblem, found: Sequence[Candidate]) -> Reason:
     day = f" on {problem.label}" if problem.label else ""
     # The core sees one day only, so the hint points at what can change on it, or away from it.
     hint = f"make room with {names}{day} by moving a lower-priority visit, or offer another day"
-    return Reason(DAY_FULL, f"eligible technicians {names} have no room left{day}", hint)
+    who = f"eligible technician {names} has" if len(found) == 1 else f"eligible technicians {names} have"
+    return Reason(DAY_FULL, f"{who} no room left{day}", hint)
 
 
 def _time_budgets(groups: Sequence[Group], limit: float, processes: int) -> list[float]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+from zoneinfo import ZoneInfo
+
 import marshmallow as ma
 from marshmallow import validate as v
 
@@ -115,7 +118,7 @@ class PlanOut(ma.Schema):
     status = ma.fields.String(metadata={"enum": list(PLAN_STATUSES)})
     progress = ma.fields.Integer(metadata={"description": "Percent done, 0 to 100"})
     time_limit_s = ma.fields.Integer()
-    from_ = ma.fields.AwareDateTime(attribute="not_before", data_key="from", allow_none=True)
+    from_ = ma.fields.Method("_from", data_key="from", allow_none=True, metadata=LOCAL_TIME)
     requested_by = ma.fields.Function(lambda plan: plan.requested_by.login if plan.requested_by else None)
     created_at = ma.fields.AwareDateTime()
     started_at = ma.fields.AwareDateTime(allow_none=True)
@@ -128,3 +131,9 @@ class PlanOut(ma.Schema):
     unassigned = ma.fields.List(ma.fields.Nested(UnassignedOut), attribute="result.unassigned")
     totals = ma.fields.Nested(TotalsOut, attribute="result.totals")
     publication = ma.fields.Nested(PublicationOut, attribute="result.publication")
+
+    def _from(self, plan: Any) -> str | None:
+        """When the plan places work from, in the regions' own time."""
+        if plan.not_before is None:
+            return None
+        return plan.not_before.astimezone(ZoneInfo(plan.time_zone)).isoformat()

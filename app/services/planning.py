@@ -40,6 +40,9 @@ def request_plan(
         raise Invalid(
             {"regions": f"the regions span several time zones ({', '.join(zones)}); plan each apart"}
         )
+    today = utcnow().astimezone(ZoneInfo(zones[0])).date()
+    if day < today:
+        raise Invalid({"date": f"{day} has passed (today in {zones[0]} is {today}); plan today or later"})
     if not_before is not None and not_before.astimezone(ZoneInfo(zones[0])).date() != day:
         raise Invalid({"from": f"must fall on {day} in the regions' time zone ({zones[0]})"})
     plan = PlanRun(
@@ -191,4 +194,4 @@ def plan_start(plan: PlanRun, now: datetime | None = None) -> datetime | None:
         return plan.not_before
     now = now or utcnow()
     midnight = datetime.combine(plan.day, time(0), tzinfo=ZoneInfo(plan.time_zone))
-    return now if now > midnight else None
+    return now if midnight < now < midnight + timedelta(days=1) else None

@@ -211,3 +211,13 @@ def test_a_plan_for_today_places_nothing_before_the_moment_it_runs(
     assert asked <= start <= utcnow()
     arrivals = [datetime.fromisoformat(v["arrival"]) for r in shown["routes"] for v in r["visits"]]
     assert all(arrival >= start for arrival in arrivals)
+
+
+def test_a_day_that_has_passed_cannot_be_planned(
+    client: FlaskClient, office: dict[str, str], net: Network
+) -> None:
+    """A plan for yesterday is refused with a 422 naming the date."""
+    yesterday = local_today(net.west) - timedelta(days=1)
+    response = client.post("/api/v1/plans", json={"date": yesterday.isoformat()}, headers=office)
+    assert response.status_code == 422
+    assert "date" in response.get_json()["errors"]

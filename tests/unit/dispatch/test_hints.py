@@ -179,6 +179,14 @@ def test_work_longer_than_the_shift_asks_to_split_the_visit() -> None:
     assert found.hint == "300 min of work and the travel exceed T001's 240-min shift: split the visit"
 
 
+def test_late_in_the_day_too_little_of_the_shift_is_left() -> None:
+    """Planning from 17:30, a 10-hour shift has 30 minutes left: another day, not a split visit."""
+    late = tech(shift=TimeWindow(17 * HOUR + 1800, 18 * HOUR), hours=TimeWindow(8 * HOUR, 18 * HOUR))
+    found = reason((late,), job(window=TimeWindow(17 * HOUR + 1800, 20 * HOUR)))
+    assert found.code == WINDOW_SHORTER_THAN_WORK
+    assert found.hint == "only 30 min of T001's shift are left today: offer another day"
+
+
 def test_van_capacity_compares_the_load_with_the_largest_van() -> None:
     """An oversized pickup names the load, the largest eligible van and its size."""
     found = reason((tech(1, capacity=800), tech(2, capacity=1000)), job(demand=1500))
