@@ -14,6 +14,7 @@ from app.config import defaults, from_environment
 from app.extensions import api as rest_api
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.problem import problem_response
+from app.secret_key import configure_secret_key
 from app.services.errors import Invalid, ServiceError
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -27,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     os.makedirs(app.instance_path, exist_ok=True)
+    configure_secret_key(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # customers' names are mostly not ASCII
 
     _bind_extensions(app)

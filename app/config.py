@@ -27,7 +27,10 @@ def database_url(instance_path: str) -> str:
 def defaults(instance_path: str) -> dict[str, Any]:
     """Everything the product needs to run with no set-up at all."""
     return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-secret-change-me"),
+        # Production (FIELDOPS_ENV=production) refuses to start without a strong key; elsewhere a missing
+        # key is made at random into instance/secret_key (see app/secret_key.py).
+        "ENV": "development",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "API_TITLE": "Field service dispatch",
