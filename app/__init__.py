@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, current_app, request
 from sqlalchemy import event
 
+from app import headers as security_headers
 from app.config import defaults, from_environment
 from app.extensions import api as rest_api
 from app.extensions import csrf, db, login_manager, migrate
@@ -34,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     _bind_extensions(app)
     app.before_request(_protect_forms)
+    security_headers.init_app(app)
     app.register_error_handler(ServiceError, _service_error)
     _register_blueprints_cli_and_tasks(app)
 

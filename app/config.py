@@ -31,6 +31,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # key is made at random into instance/secret_key (see app/secret_key.py).
         "ENV": "development",
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        # Session cookies: never sent cross-site on a POST; only over HTTPS when Secure (None: in production).
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": None,
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "API_TITLE": "Field service dispatch",
