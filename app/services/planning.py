@@ -54,6 +54,12 @@ def request_plan(
     )
     db.session.add(plan)
     db.session.commit()
+    _queue(plan, enqueue)
+    db.session.refresh(plan)
+    return plan
+
+
+def _queue(plan: PlanRun, enqueue: Callable[[int], Any]) -> None:
     try:
         enqueue(plan.id)
     except Exception as exc:  # say so on the run rather than leave it queued
@@ -62,8 +68,6 @@ def request_plan(
         _finish(plan.id, status="failed", error=f"could not queue the plan: {exc}")
         if isinstance(exc, Unavailable):  # the queue's server is down: 503, and the failed run's id
             raise Unavailable(exc.detail, extra={"plan_id": plan.id}) from exc
-    db.session.refresh(plan)
-    return plan
 
 
 def plan_regions(codes: Sequence[str] | None, scope: set[int] | None) -> list[Region]:
