@@ -10,11 +10,14 @@ from typing import Any
 from flask import Flask, current_app, request
 from sqlalchemy import event
 
+from app import headers as security_headers
 from app.config import defaults, from_environment
 from app.extensions import api as rest_api
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import csrf, db, login_manager, migrate
 from app.problem import problem_response
+from app.secret_key import configure_secret_key
 from app.services.errors import Invalid, ServiceError
+from app.services.sign_in import LoginThrottle
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -27,10 +30,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     os.makedirs(app.instance_path, exist_ok=True)
+    configure_secret_key(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # customers' names are mostly not ASCII
 
     _bind_extensions(app)
     app.before_request(_protect_forms)
+    security_headers.init_app(app)
     app.register_error_handler(ServiceError, _service_error)
     _register_blueprints_cli_and_tasks(app)
 
@@ -46,9 +51,10 @@ def _bind_extensions(app: Flask) -> None:
     with app.app_context():
         _tune_sqlite(db.engine)
     rest_api.init_app(app)
-    # With Redis, every server process counts against the same rate limits.
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    limiter.init_app(app)
+    # With Redis, every server process counts failed sign-ins against the same limits.
+    app.extensions["fieldops.login_throttle"] = LoginThrottle(
+        redis_url=app.config.get("REDIS_URL") or "", key_prefix=f"{app.config['HUEY_NAME']}:logins"
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
 
@@ -73,7 +79,9 @@ def _register_blueprints_cli_and_tasks(app: Flask) -> None:
 
 def _service_error(error: ServiceError) -> Any:
     errors = error.errors if isinstance(error, Invalid) else None
-    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if error.status == 401 else None
+    headers = dict(error.headers)
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return problem_response(
         error.status,
         title=error.title,

@@ -27,7 +27,13 @@ def database_url(instance_path: str) -> str:
 def defaults(instance_path: str) -> dict[str, Any]:
     """Everything the product needs to run with no set-up at all."""
     return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-secret-change-me"),
+        # Production (FIELDOPS_ENV=production) refuses to start without a strong key; elsewhere a missing
+        # key is made at random into instance/secret_key (see app/secret_key.py).
+        "ENV": "development",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        # Session cookies: never sent cross-site on a POST; only over HTTPS when Secure (None: in production).
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": None,
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "API_TITLE": "Field service dispatch",
@@ -54,7 +60,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BAIDU_AK": "",  # Baidu Maps' server-side API key, for GEOCODER=baidu
         "BAIDU_DOMAIN": "api.map.baidu.com",
         # Technicians' phones.
-        "LOGIN_RATE_LIMIT": "10/minute",  # per login and remote address
+        # Failed sign-ins (API and console) allowed per window; one more attempt, right or wrong, is a 429.
+        "LOGIN_RATE_LIMIT": "10/minute",  # per login from one address
+        "LOGIN_ADDRESS_RATE_LIMIT": "20/minute",  # per address, whatever the login
+        "LOGIN_ACCOUNT_RATE_LIMIT": "100/hour",  # per login, from all addresses together
+        "PASSWORD_MIN_LENGTH": 10,  # and not among app/services/data/common_passwords.txt
         "IDEMPOTENCY_TTL_DAYS": 7,  # how long a phone may retry a request and get the first answer
         "ATTACHMENTS_DIR": str(Path(instance_path) / "attachments"),
         "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,

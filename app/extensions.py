@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from flask import request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -33,14 +30,3 @@ migrate = Migrate()
 api = ProblemApi()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-
-
-def login_rate_key() -> str:
-    """Count login attempts per login and address, so one guesser cannot lock everyone out."""
-    body = request.get_json(silent=True)
-    login = body.get("login") if isinstance(body, dict) else None
-    return f"{login if isinstance(login, str) else ''}|{get_remote_address()}"
-
-
-# Limits apply only where a view asks for one; the storage is chosen from the app's config.
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)

@@ -8,15 +8,21 @@ process; command-line tools and tests never start that consumer.
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
+import sqlite3
 import threading
+import time
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey
-from huey.consumer import Consumer
+from huey.consumer import Consumer, Scheduler, Worker
 from huey.storage import BaseStorage, RedisStorage, SqliteStorage
+from redis.exceptions import RedisError
 
+from app.services.errors import Unavailable
 from app.services.planning import run_plan
 
 
@@ -34,8 +40,80 @@ class _Queue(Huey):
         _close(previous)
 
 
+# While the queue's store (Redis) does not answer, its consumer waits this long before asking again, doubling
+# from the first pause to the longest, instead of logging a traceback per thread and second.
+FIRST_PAUSE_S = 1.0
+LONGEST_PAUSE_S = 60.0
+LOGGER = logging.getLogger("huey.consumer")
+
+
+class QueueWatch:
+    """Whether the queue's store answers, shared by a consumer's threads; a warning as it stops and starts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pause = 0.0
+        self._next_try = 0.0
+
+    def reachable(self, queue: Huey, stop_flag: Any) -> bool:
+        """True when the store answers; otherwise wait out the current pause (or a stop) and give False."""
+        with self._lock:
+            wait = self._next_try - time.monotonic()
+        if wait > 0:
+            stop_flag.wait(wait)
+            return False
+        try:
+            queue.storage.queue_size()
+        except Exception as exc:  # any store's failure: the consumer must outlive it
+            with self._lock:
+                if not self._pause:
+                    LOGGER.warning("the queue's store does not answer (%s); retrying with backoff", exc)
+                self._pause = min(max(2 * self._pause, FIRST_PAUSE_S), LONGEST_PAUSE_S)
+                self._next_try = time.monotonic() + self._pause
+            return False
+        with self._lock:
+            if self._pause:
+                LOGGER.warning("the queue's store answers again")
+                self._pause = 0.0
+        return True
+
+
+class PatientWorker(Worker):
+    """Huey's worker, asking the watch first: no dequeue, and no traceback, while the store is down."""
+
+    def __init__(self, *args: Any, watch: QueueWatch, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.watch = watch
+
+    def loop(self, now: Any = None) -> None:
+        """Take and run one task when the store answers."""
+        if self.watch.reachable(self.huey, self.stop_flag):
+            super().loop(now)
+
+
+class PatientScheduler(Scheduler):
+    """Huey's scheduler, asking the same watch before it reads the schedule."""
+
+    def __init__(self, *args: Any, watch: QueueWatch, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.watch = watch
+
+    def loop(self, now: Any = None) -> None:
+        """Move due tasks to the queue when the store answers."""
+        if self.watch.reachable(self.huey, self.stop_flag):
+            super().loop(now)
+        else:
+            self._next_loop = time.monotonic()  # the pause was the wait; do not count it as a stall
+
+
 class InProcessConsumer(Consumer):
     """Huey's consumer as daemon threads inside the web server, which keeps its own signal handling."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        watch = QueueWatch()
+        self.worker_class = functools.partial(PatientWorker, watch=watch)
+        self.scheduler_class = functools.partial(PatientScheduler, watch=watch)
+        super().__init__(*args, **kwargs)
 
     def _set_signal_handlers(self) -> None:
         """Leave SIGINT and SIGTERM to the server: Ctrl+C must still stop `flask run`."""
@@ -58,8 +136,11 @@ def plan_task(plan_id: int) -> None:
 
 
 def enqueue_plan(plan_id: int) -> None:
-    """Hand a plan to the queue; the API gets this through app.extensions."""
-    plan_task(plan_id)
+    """Hand a plan to the queue (the API finds this in app.extensions); Unavailable if its store is down."""
+    try:
+        plan_task(plan_id)
+    except (RedisError, sqlite3.Error) as exc:
+        raise Unavailable(f"the planning queue does not answer ({exc}); try again later") from exc
 
 
 def init_app(app: Flask) -> None:

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from benchmarks.postgres import temporary_database
 
 ZONE = ZoneInfo("Asia/Shanghai")
-PASSWORD = "bench-pw"
+PASSWORD = "bench-pw-mobile-load"
 HASH_METHOD = "pbkdf2:sha256:1000"  # logins are not what is measured
 CYCLE = ("accept", "depart", "arrive", "start")
 

@@ -28,7 +28,7 @@ from app.services.users import create_user
 # Two boxes that stand in for Xuhui and Pudong; the real outlines live in seeds/.
 WEST = [(121.40, 31.15), (121.48, 31.15), (121.48, 31.22), (121.40, 31.22)]
 EAST = [(121.50, 31.15), (121.60, 31.15), (121.60, 31.25), (121.50, 31.25)]
-PASSWORD = "secret-pw"
+PASSWORD = "lantern-copper-47"
 
 
 def make_region(

@@ -6,12 +6,12 @@ from datetime import timedelta
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app
+from flask import current_app, request
 from flask_smorest import Blueprint
 
-from app.extensions import limiter, login_rate_key
 from app.security import bearer_token
 from app.services.errors import Unauthorized
+from app.services.sign_in import sign_in
 from app.services.users import issue_token, revoke_token
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens")
@@ -29,19 +29,20 @@ class TokenOut(ma.Schema):
 
 
 @blp.post("/tokens")
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"],
-    key_func=login_rate_key,
-    error_message="too many login attempts; wait a minute and try again",
-)
 @blp.arguments(CredentialsIn)
 @blp.response(201, TokenOut)
 @blp.alt_response(401, description="Wrong login or password")
-@blp.alt_response(429, description="Too many attempts for this login from this address (LOGIN_RATE_LIMIT)")
+@blp.alt_response(429, description="Too many failed sign-ins for this login or address; see Retry-After")
 def create_token(credentials: dict[str, Any]) -> dict[str, Any]:
     """Log in: office roles use the token on /api/v1, technicians on /api/mobile/v1."""
     ttl = timedelta(hours=float(current_app.config["TOKEN_TTL_HOURS"]))
-    issued = issue_token(login=credentials["login"], password=credentials["password"], ttl=ttl)
+    user = sign_in(
+        login=credentials["login"],
+        password=credentials["password"],
+        address=request.remote_addr or "",
+        throttle=current_app.extensions["fieldops.login_throttle"],
+    )
+    issued = issue_token(user=user, ttl=ttl)
     return {"token": issued.token, "role": issued.user.role, "expires_at": issued.expires_at}
 
 

@@ -22,6 +22,7 @@ class Plans(MethodView):
     @token_required(*OFFICE_ROLES)
     @blp.arguments(PlanIn)
     @blp.response(202, PlanOut)
+    @blp.alt_response(503, description="The planning queue does not answer; the run is stored as failed")
     def post(self, args: dict[str, Any]) -> tuple[Any, int, dict[str, str]]:
         """Queue a plan of the day; poll it until it is done or failed."""
         plan = request_plan(

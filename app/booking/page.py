@@ -148,5 +148,7 @@ def _remember_language(body: str, status: int) -> Response:
     response = Response(body, status=status, mimetype="text/html")
     asked = request.args.get("lang")
     if asked in LANGUAGES:
-        response.set_cookie(COOKIE, asked, max_age=365 * 86400, samesite="Lax", httponly=True)
+        response.set_cookie(
+            COOKIE, asked, max_age=365 * 86400, samesite="Lax", httponly=True, secure=request.is_secure
+        )
     return response

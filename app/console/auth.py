@@ -15,9 +15,9 @@ from app.console import bp
 from app.extensions import db, login_manager
 from app.models import User
 from app.problem import problem_response
-from app.services.errors import Unauthorized
+from app.services.errors import TooManyAttempts, Unauthorized
 from app.services.regions import visible_region_ids
-from app.services.users import authenticate
+from app.services.sign_in import sign_in
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONSOLE_ROLES = ("admin", "dispatcher")
@@ -107,11 +107,21 @@ def login() -> Any:
     """Sign in with a login and password; technicians use the phone app instead."""
     if current_user.is_authenticated:
         return redirect(url_for("console.index"))
-    error, status = None, 200
+    error, status, headers = None, 200, {}
     if request.method == "POST":
         try:
-            user = authenticate(
-                login=request.form.get("login", "").strip(), password=request.form.get("password", "")
+            user = sign_in(
+                login=request.form.get("login", "").strip(),
+                password=request.form.get("password", ""),
+                address=request.remote_addr or "",
+                throttle=current_app.extensions["fieldops.login_throttle"],
+            )
+        except TooManyAttempts as refused:
+            minutes = -(-refused.retry_after // 60)
+            error, status, headers = (
+                f"Too many failed sign-ins. Wait {minutes} minute{'s' if minutes > 1 else ''} and try again.",
+                429,
+                dict(refused.headers),
             )
         except Unauthorized:
             error, status = "Wrong login or password.", 401
@@ -123,7 +133,7 @@ def login() -> Any:
                 login_user(ConsoleUser(user))
                 return redirect(_safe_next(request.args.get("next")))
     page = render_template("console/login.html", error=error, login=request.form.get("login", ""))
-    return page, status
+    return page, status, headers
 
 
 @bp.post("/logout")

@@ -11,6 +11,7 @@ class ServiceError(Exception):
 
     status = 400
     title = "Bad Request"
+    headers: Mapping[str, str] = {}
 
     def __init__(self, detail: str, *, extra: Mapping[str, Any] | None = None) -> None:
         super().__init__(detail)
@@ -49,3 +50,23 @@ class Unauthorized(ServiceError):
 class Forbidden(ServiceError):
     status = 403
     title = "Forbidden"
+
+
+class TooManyAttempts(ServiceError):
+    """Too many failed sign-ins for a login or from an address; says when to try again."""
+
+    status = 429
+    title = "Too Many Requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class Unavailable(ServiceError):
+    """A server the operation needs (the queue's Redis) does not answer; try again later."""
+
+    status = 503
+    title = "Service Unavailable"
+    headers = {"Retry-After": "30"}

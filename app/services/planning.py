@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import PlanRun, Region, User, utcnow
 from app.services.days import load_day
-from app.services.errors import Invalid, NotFound
+from app.services.errors import Invalid, NotFound, Unavailable
 from app.services.plan_store import TechnicianRef, encode, stored_plan
 from dispatch.planner import plan_day
 from routing.matrix import TravelTimeProvider
@@ -57,14 +57,20 @@ def request_plan(
     )
     db.session.add(plan)
     db.session.commit()
-    try:
-        enqueue(plan.id)
-    except Exception as exc:  # the queue's server is down: say so on the run rather than leave it queued
-        db.session.rollback()
-        current_app.logger.exception("could not queue plan %s", plan.id)
-        _finish(plan.id, status="failed", error=f"could not queue the plan: {exc}")
+    _queue(plan, enqueue)
     db.session.refresh(plan)
     return plan
+
+
+def _queue(plan: PlanRun, enqueue: Callable[[int], Any]) -> None:
+    try:
+        enqueue(plan.id)
+    except Exception as exc:  # say so on the run rather than leave it queued
+        db.session.rollback()
+        current_app.logger.warning("could not queue plan %s: %s", plan.id, exc)
+        _finish(plan.id, status="failed", error=f"could not queue the plan: {exc}")
+        if isinstance(exc, Unavailable):  # the queue's server is down: 503, and the failed run's id
+            raise Unavailable(exc.detail, extra={"plan_id": plan.id}) from exc
 
 
 def plan_regions(codes: Sequence[str] | None, scope: set[int] | None) -> list[Region]:

@@ -112,10 +112,17 @@ def _slot_templates(regions: dict[str, Region]) -> None:
 
 def _logins(technicians: list[Technician], password: str) -> list[str]:
     logins = ["dispatcher", "admin"]
-    create_user(login="dispatcher", password=password, role="dispatcher")
-    create_user(login="admin", password=password, role="admin")
+    # The demo's logins share one printed password (`demo` by default), short on purpose.
+    create_user(login="dispatcher", password=password, role="dispatcher", demo_password=True)
+    create_user(login="admin", password=password, role="admin", demo_password=True)
     for tech in technicians:
-        create_user(login=tech.code, password=password, role="technician", technician_code=tech.code)
+        create_user(
+            login=tech.code,
+            password=password,
+            role="technician",
+            technician_code=tech.code,
+            demo_password=True,
+        )
         logins.append(tech.code)
     return logins
 

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from app.extensions import db
 from app.models import ROLES, ApiToken, Region, Technician, User, utcnow
 from app.services.errors import Invalid, Unauthorized
 
+COMMON_PASSWORDS = Path(__file__).parent / "data" / "common_passwords.txt"
 # Checked against when the login is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -36,16 +38,21 @@ def create_user(
     role: str,
     technician_code: str | None = None,
     region_codes: Sequence[str] = (),
+    demo_password: bool = False,
 ) -> User:
-    """Create a login, checking the links a role needs."""
+    """Create a login, checking its password and the links a role needs.
+
+    Only the demo's seed passes demo_password=True, so that its logins can share the printed password `demo`.
+    """
     errors: dict[str, str] = {}
     login = login.strip()
     if not login:
         errors["login"] = "must not be empty"
     elif db.session.scalar(select(User.id).where(User.login == login)) is not None:
         errors["login"] = f"login {login!r} is taken"
-    if len(password) < 4:
-        errors["password"] = "must be at least 4 characters"
+    weakness = None if demo_password else password_weakness(password)
+    if weakness:
+        errors["password"] = weakness
     if role not in ROLES:
         errors["role"] = f"must be one of {', '.join(ROLES)}"
     technician = _technician_to_link(errors, technician_code, role)
@@ -62,6 +69,22 @@ def create_user(
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def password_weakness(password: str) -> str | None:
+    """Why a new password would be easy to guess, or None."""
+    min_length = int(current_app.config["PASSWORD_MIN_LENGTH"])
+    if len(password) < min_length:
+        return f"must be at least {min_length} characters"
+    if password.strip().lower() in _common_passwords():
+        return "is one of the most common passwords; choose another"
+    return None
+
+
+def _common_passwords() -> set[str]:
+    # Read at each new login: logins are made rarely, and the file is small.
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return {line.strip().lower() for line in lines if line.strip() and not line.startswith("#")}
 
 
 def _technician_to_link(errors: dict[str, str], technician_code: str | None, role: str) -> Technician | None:
@@ -100,9 +123,8 @@ def authenticate(*, login: str, password: str) -> User:
     return user
 
 
-def issue_token(*, login: str, password: str, ttl: timedelta) -> IssuedToken:
-    """Exchange a login and password for a bearer token."""
-    user = authenticate(login=login, password=password)
+def issue_token(*, user: User, ttl: timedelta) -> IssuedToken:
+    """A new bearer token for a user who has just signed in."""
     secret = secrets.token_urlsafe(32)
     expires_at = utcnow() + ttl
     db.session.add(ApiToken(user=user, token_hash=_hash(secret), expires_at=expires_at))

@@ -22,7 +22,7 @@ from app.services.regions import local_today
 from app.services.users import create_user
 from dispatch import OrderAction
 from dispatch import transition as lifecycle_step
-from tests.factories import Network, make_network, make_product, make_technician, token
+from tests.factories import PASSWORD, Network, make_network, make_product, make_technician, token
 
 ZONE = ZoneInfo("Asia/Shanghai")
 _refs = itertools.count(1)
@@ -59,7 +59,7 @@ def make_crew(client: FlaskClient) -> Crew:
     every_kind = (30, 1, [(network.furniture, 1)])
     make_product("WASHER", {kind: every_kind for kind in ("install", "repair", "exchange", "pickup")})
     db.session.commit()
-    create_user(login="T002", password="secret-pw", role="technician", technician_code="T002")
+    create_user(login="T002", password=PASSWORD, role="technician", technician_code="T002")
     return Crew(
         network=network,
         other=other,

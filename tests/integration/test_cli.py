@@ -10,6 +10,8 @@ from app.extensions import db
 from app.models import Event, Order, Region, SlotTemplate, Technician, User
 from tests.factories import make_network
 
+STRONG = "north-ledger-91"  # long enough and not a common password
+
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model)) or 0
@@ -25,7 +27,7 @@ def test_users_create(runner: FlaskCliRunner) -> None:
             "--login",
             "ops",
             "--password",
-            "pw1234",
+            STRONG,
             "--role",
             "dispatcher",
             "--region",
@@ -40,15 +42,18 @@ def test_users_create(runner: FlaskCliRunner) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--login", "admin", "--password", "pw1234", "--role", "admin"], "taken"),
-        (["--login", "t2", "--password", "pw1234", "--role", "technician"], "technician"),
-        (["--login", "t2", "--password", "pw1234", "--role", "technician", "--technician", "NOPE"], "NOPE"),
+        (["--login", "admin", "--password", STRONG, "--role", "admin"], "taken"),
+        (["--login", "t2", "--password", STRONG, "--role", "technician"], "technician"),
+        (["--login", "t2", "--password", STRONG, "--role", "technician", "--technician", "NOPE"], "NOPE"),
         (
-            ["--login", "t2", "--password", "pw1234", "--role", "technician", "--technician", "T001"],
+            ["--login", "t2", "--password", STRONG, "--role", "technician", "--technician", "T001"],
             "already",
         ),
-        (["--login", "d2", "--password", "pw1234", "--role", "dispatcher", "--region", "ZZ"], "ZZ"),
+        (["--login", "d2", "--password", STRONG, "--role", "dispatcher", "--region", "ZZ"], "ZZ"),
         (["--login", "d2", "--password", "pw", "--role", "dispatcher"], "password"),
+        (["--login", "d2", "--password", "shortpw12", "--role", "dispatcher"], "at least 10 characters"),
+        (["--login", "d2", "--password", "Password123", "--role", "dispatcher"], "most common passwords"),
+        (["--login", "d2", "--password", "1234567890", "--role", "dispatcher"], "most common passwords"),
     ],
 )
 def test_users_create_refuses_bad_input(runner: FlaskCliRunner, args: list[str], message: str) -> None:

@@ -294,3 +294,4 @@ def test_live_positions_and_order_photos(
     (src,) = re.findall(r'<img src="([^"]+)"', page)
     with client.get(src) as response:  # a streamed file: closing the response closes it
         assert response.data == b"\x89PNG fake"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"  # never sniffed into HTML

@@ -49,3 +49,8 @@ const Console = (() => {
 
   return { request, el, clock, minutes, hours, problemLines };
 })();
+
+// The region and date pickers reload the page as soon as they change (no inline handlers: the CSP forbids them).
+document.querySelectorAll("[data-submit-on-change]").forEach((field) => {
+  field.addEventListener("change", () => field.form.submit());
+});
