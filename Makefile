@@ -33,6 +33,8 @@ run: install
 test: install
 	@[ -x $(CHROMIUM) ] || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } \
 		|| echo "chromium could not be installed: the browser tests will be skipped"
+	@fc-list 2>/dev/null | grep -q "Noto Sans CJK" || DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-noto-cjk \
+		|| echo "fonts-noto-cjk could not be installed: screenshots will not show Chinese"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
