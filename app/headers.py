@@ -32,10 +32,13 @@ def init_app(app: Flask) -> None:
 
 
 def add_security_headers(response: Response) -> Response:
-    """nosniff and no framing everywhere; a content policy on the console and the booking pages."""
+    """nosniff, no framing and no caching everywhere; a content policy on the console and booking pages."""
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
+    if not request.path.startswith("/static/"):
+        # Pages and answers carry customers' names, phones and addresses: no cache keeps them.
+        headers.setdefault("Cache-Control", "no-store")
     if request.path.startswith("/book/"):
         headers["Content-Security-Policy"] = BOOKING_CSP
         headers["Referrer-Policy"] = "no-referrer"

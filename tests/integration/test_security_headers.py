@@ -32,6 +32,15 @@ def test_nothing_is_sniffed_or_framed(client: FlaskClient, network: Network, pat
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
+def test_pages_and_answers_with_personal_data_are_never_cached(client: FlaskClient, network: Network) -> None:
+    """Names, phones and addresses stay out of shared and browser caches; static files may be cached."""
+    pages = [f"/book/{new_order(client)['booking_token']}", "/console/login", "/api/v1/regions"]
+    for path in pages:
+        assert client.get(path).headers.get("Cache-Control") == "no-store", path
+    with client.get("/static/booking.css") as static:
+        assert static.headers.get("Cache-Control") != "no-store"
+
+
 def test_booking_pages_keep_their_url_to_themselves(client: FlaskClient, network: Network) -> None:
     """A booking page (its URL is a credential): strict CSP, no framing, no Referer, no inline script."""
     path = f"/book/{new_order(client)['booking_token']}"
