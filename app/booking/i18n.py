@@ -43,6 +43,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "recommended": {"en": "Recommended", "zh-CN": "推荐"},
     "cancel": {"en": "Cancel the appointment", "zh-CN": "取消预约"},
     "booked": {"en": "Your appointment is booked.", "zh-CN": "预约成功。"},
+    "rescheduled": {"en": "Your appointment is moved to the new time.", "zh-CN": "预约已改期。"},
     "cancelled": {"en": "Your appointment is cancelled.", "zh-CN": "预约已取消。"},
     "taken": {
         "en": "Sorry, that time has just been taken. Please choose another.",

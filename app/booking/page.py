@@ -45,12 +45,14 @@ def book(token: str) -> Any:
         start = datetime.fromisoformat(form.start.data)
         if start.tzinfo is None:
             raise ValueError("naive")
-        book_appointment(order=_order(token), start=start)
+        order = _order(token)
+        moving = customer_view(order)["appointment"] is not None
+        book_appointment(order=order, start=start)
     except ValueError:
         return _render(token, error="invalid", status=422)
     except ServiceError as exc:
         return _refused(token, exc)
-    return _back(token, "booked")
+    return _back(token, "rescheduled" if moving else "booked")
 
 
 @bp.post("/<token>/cancel")
@@ -105,7 +107,7 @@ def _render(token: str, *, notice: str | None = None, error: str | None = None, 
         "token": token,
         "order": view,
         "days": days,
-        "notice": notice if notice in ("booked", "cancelled") else None,
+        "notice": notice if notice in ("booked", "rescheduled", "cancelled") else None,
         "error": error,
         "book_form": BookForm(formdata=None),
         "cancel_form": CancelForm(formdata=None),

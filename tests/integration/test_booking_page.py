@@ -76,6 +76,23 @@ def test_the_page_never_offers_the_slot_already_booked(client: FlaskClient, book
     assert f'value="{start}"' not in page
 
 
+def test_moving_a_booking_says_it_was_moved(client: FlaskClient, booking_url) -> None:
+    """A second booking moves the first; the page says so rather than "booked" again."""
+    html = client.get(booking_url).get_data(as_text=True)
+    client.post(
+        f"{booking_url}/appointment",
+        data={"csrf_token": _field(html, "csrf_token"), "start": _field(html, "start")},
+    )
+    page = client.get(booking_url).get_data(as_text=True)
+    moved = client.post(
+        f"{booking_url}/appointment",
+        data={"csrf_token": _field(page, "csrf_token"), "start": _field(page, "start")},
+    )
+    assert moved.status_code == 303 and moved.headers["Location"].endswith("done=rescheduled")
+    shown = client.get(moved.headers["Location"], headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "预约已改期" in shown
+
+
 def test_a_form_without_its_csrf_token_changes_nothing(client: FlaskClient, booking_url) -> None:
     """A booking posted from elsewhere, without the page's token, is refused."""
     html = client.get(booking_url).get_data(as_text=True)
