@@ -10,6 +10,7 @@ from app.schemas import fields
 class BookingSlotQuery(ma.Schema):
     from_ = fields.Date(data_key="from", metadata={"description": "First day, in the region's time zone"})
     days = fields.Integer(
+        strict=False,  # a query string is text: "2" is read as 2, "1.5" is still refused
         load_default=None, validate=ma.validate.Range(1, 31), metadata={"description": "How many days"}
     )
 

@@ -152,6 +152,7 @@ BIG_INTS = {
         {"events": [{**event("accept"), "idempotency_key": "k1", "visit_id": BIG}]},
         as_="tech",
     ),
+    "booking fraction of a day": api("GET", "/api/booking/v1/{token}/slots?days=1.5", as_="none"),
     "booking days": api("GET", f"/api/booking/v1/{{token}}/slots?days={BIG}", as_="none"),
     "console move": console(
         "POST", "/console/api/moves", {"order_id": BIG, "technician_id": 1, "start": "x"}
