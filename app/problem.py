@@ -11,6 +11,8 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 PROBLEM_MIMETYPE = "application/problem+json"
+# RFC 9110's names where older ones linger in libraries, so that one status has one title.
+TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 
 
 class ProblemSchema(ma.Schema):
@@ -108,7 +110,7 @@ class ProblemApi(Api):
             detail = "The request has invalid fields; see errors."
         return problem_response(
             error.code,
-            title=error.name,
+            title=TITLES.get(error.code, error.name),
             detail=detail,
             errors=errors,
             headers=headers,

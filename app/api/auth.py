@@ -9,6 +9,7 @@ import marshmallow as ma
 from flask import current_app, request
 from flask_smorest import Blueprint
 
+from app.schemas import fields
 from app.security import bearer_token
 from app.services.errors import Unauthorized
 from app.services.sign_in import sign_in
@@ -18,14 +19,14 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer
 
 
 class CredentialsIn(ma.Schema):
-    login = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=80))
-    password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200), load_only=True)
+    login = fields.String(required=True, validate=ma.validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=ma.validate.Length(min=1, max=200), load_only=True)
 
 
 class TokenOut(ma.Schema):
-    token = ma.fields.String()
-    role = ma.fields.String()
-    expires_at = ma.fields.AwareDateTime()
+    token = fields.String()
+    role = fields.String()
+    expires_at = fields.AwareDateTime()
 
 
 @blp.post("/tokens")

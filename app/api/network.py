@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest import Blueprint
 
+from app.schemas import fields
 from app.schemas.network import DayQuery, RegionOut, TechnicianDayOut, TechnicianOut
 from app.security import OFFICE_ROLES, current_scope, token_required
 from app.services.network import list_regions, list_technicians, technician_day_view
@@ -15,7 +16,7 @@ blp = Blueprint("network", __name__, url_prefix="/api/v1", description="Technici
 
 
 class TechnicianQuery(ma.Schema):
-    include_inactive = ma.fields.Boolean(load_default=False)
+    include_inactive = fields.Boolean(load_default=False)
 
 
 @blp.get("/technicians")

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from app.console import bp
 from app.console.auth import office_scope, office_user
 from app.models import utcnow
+from app.models.limits import day_in_range, id_in_range
 from app.services.console import RegionDay, board, choose_region, load_region_day, parse_day
 from app.services.errors import Invalid
 from app.services.live import live_status, map_layers
@@ -109,14 +110,17 @@ def move() -> Response:
     body = request.get_json(silent=True) or {}
     errors: dict[str, str] = {}
     order_id, technician_id = body.get("order_id"), body.get("technician_id")
-    if not isinstance(order_id, int):
+    if not id_in_range(order_id):
         errors["order_id"] = "an order id is required"
-    if not isinstance(technician_id, int):
+    if not id_in_range(technician_id):
         errors["technician_id"] = "a technician id is required"
     try:
         start = datetime.fromisoformat(str(body.get("start")))
     except ValueError:
         errors["start"] = "an ISO 8601 time with its offset is required"
+    else:
+        if start.tzinfo is None or not day_in_range(start.date()):
+            errors["start"] = "an ISO 8601 time with its offset, between 2000 and 2100, is required"
     if errors:
         raise Invalid(errors)
     visit = move_order(

@@ -8,8 +8,10 @@ import marshmallow as ma
 import phonenumbers
 from flask import current_app
 
+from app.schemas import fields
 
-class PhoneNumber(ma.fields.String):
+
+class PhoneNumber(fields.String):
     """A phone number that can really be dialled, stored in E.164 so that one person is one customer."""
 
     default_error_messages = {"invalid_phone": "not a valid phone number"}

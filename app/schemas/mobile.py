@@ -9,6 +9,7 @@ from urllib.parse import quote
 import marshmallow as ma
 from marshmallow import validate as v
 
+from app.schemas import fields
 from app.schemas.common import one_of
 from app.services.field_events import VisitEventInput
 from app.services.mobile import VisitSheet
@@ -19,24 +20,24 @@ LON = v.Range(min=-180, max=180)
 
 
 class MobileDayQuery(ma.Schema):
-    date = ma.fields.Date(metadata={"description": "The day in the region's time zone; default today"})
+    date = fields.Date(metadata={"description": "The day in the region's time zone; default today"})
 
 
 class MobileVisitEventIn(ma.Schema):
-    type = ma.fields.String(required=True, validate=one_of(VisitEventType))
-    at = ma.fields.AwareDateTime(required=True, metadata={"description": "The phone's clock, with offset"})
-    lat = ma.fields.Float(load_default=None, allow_none=True, validate=LAT)
-    lon = ma.fields.Float(load_default=None, allow_none=True, validate=LON)
-    reason = ma.fields.String(load_default=None, allow_none=True, validate=one_of(CannotCompleteReason))
-    note = ma.fields.String(load_default=None, allow_none=True, validate=v.Length(max=2000))
-    checklist = ma.fields.Dict(
-        keys=ma.fields.String(validate=v.Length(min=1, max=64)),
-        values=ma.fields.Boolean(),
+    type = fields.String(required=True, validate=one_of(VisitEventType))
+    at = fields.AwareDateTime(required=True, metadata={"description": "The phone's clock, with offset"})
+    lat = fields.Float(load_default=None, allow_none=True, validate=LAT)
+    lon = fields.Float(load_default=None, allow_none=True, validate=LON)
+    reason = fields.String(load_default=None, allow_none=True, validate=one_of(CannotCompleteReason))
+    note = fields.String(load_default=None, allow_none=True, validate=v.Length(max=2000))
+    checklist = fields.Dict(
+        keys=fields.String(validate=v.Length(min=1, max=64)),
+        values=fields.Boolean(),
         load_default=None,
         allow_none=True,
         metadata={"description": "Answers by checklist item code"},
     )
-    confirmation_code = ma.fields.String(load_default=None, allow_none=True, validate=v.Length(min=1, max=12))
+    confirmation_code = fields.String(load_default=None, allow_none=True, validate=v.Length(min=1, max=12))
 
     @ma.validates_schema
     def _rules(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -57,8 +58,8 @@ class MobileVisitEventIn(ma.Schema):
 
 
 class MobileSyncEventIn(MobileVisitEventIn):
-    idempotency_key = ma.fields.String(required=True, validate=v.Length(min=1, max=200))
-    visit_id = ma.fields.Integer(required=True, strict=True)
+    idempotency_key = fields.String(required=True, validate=v.Length(min=1, max=200))
+    visit_id = fields.Id(required=True)
 
     @ma.post_load
     def _event(self, data: dict[str, Any], **kwargs: Any) -> VisitEventInput:
@@ -68,8 +69,8 @@ class MobileSyncEventIn(MobileVisitEventIn):
 
 class MobileSyncIn(ma.Schema):
     # Each event is checked on its own, so that one bad event does not refuse the batch.
-    events = ma.fields.List(
-        ma.fields.Dict(),
+    events = fields.List(
+        fields.Dict(),
         required=True,
         validate=v.Length(min=1),
         metadata={"description": "Events as for /visits/{id}/events, each with idempotency_key and visit_id"},
@@ -77,60 +78,60 @@ class MobileSyncIn(ma.Schema):
 
 
 class MobileSyncResultOut(ma.Schema):
-    idempotency_key = ma.fields.String(attribute="key", allow_none=True)
-    status = ma.fields.String(metadata={"description": "applied, replayed, stale or rejected"})
-    http_status = ma.fields.Integer()
-    error = ma.fields.String(allow_none=True)
-    errors = ma.fields.Dict(
-        keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), allow_none=True
+    idempotency_key = fields.String(attribute="key", allow_none=True)
+    status = fields.String(metadata={"description": "applied, replayed, stale or rejected"})
+    http_status = fields.Integer()
+    error = fields.String(allow_none=True)
+    errors = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()), allow_none=True
     )
-    result = ma.fields.Dict(attribute="body", allow_none=True)
+    result = fields.Dict(attribute="body", allow_none=True)
 
 
 class MobileSyncOut(ma.Schema):
-    results = ma.fields.List(ma.fields.Nested(MobileSyncResultOut))
+    results = fields.List(fields.Nested(MobileSyncResultOut))
 
 
 class MobileEventResultOut(ma.Schema):
-    event_id = ma.fields.Integer()
-    visit_id = ma.fields.Integer()
-    type = ma.fields.String()
-    at = ma.fields.String(metadata={"description": "The phone's time of the event"})
-    received_at = ma.fields.String()
-    visit_status = ma.fields.String()
-    order_status = ma.fields.String()
-    eta = ma.fields.String(allow_none=True)
-    closed = ma.fields.Boolean()
+    event_id = fields.Integer()
+    visit_id = fields.Integer()
+    type = fields.String()
+    at = fields.String(metadata={"description": "The phone's time of the event"})
+    received_at = fields.String()
+    visit_status = fields.String()
+    order_status = fields.String()
+    eta = fields.String(allow_none=True)
+    closed = fields.Boolean()
 
 
 class MobileLocationIn(ma.Schema):
-    lat = ma.fields.Float(required=True, validate=LAT)
-    lon = ma.fields.Float(required=True, validate=LON)
-    at = ma.fields.AwareDateTime(required=True)
+    lat = fields.Float(required=True, validate=LAT)
+    lon = fields.Float(required=True, validate=LON)
+    at = fields.AwareDateTime(required=True)
 
 
 class MobileLocationOut(ma.Schema):
-    stored = ma.fields.Boolean()
+    stored = fields.Boolean()
 
 
 class MobileAttachmentForm(ma.Schema):
-    kind = ma.fields.String(required=True, validate=one_of(("photo", "signature")))
+    kind = fields.String(required=True, validate=one_of(("photo", "signature")))
 
 
 class MobileAttachmentOut(ma.Schema):
-    id = ma.fields.Integer()
-    visit_id = ma.fields.Integer()
-    kind = ma.fields.String()
-    content_type = ma.fields.String()
-    size_bytes = ma.fields.Integer()
-    sha256 = ma.fields.String()
-    created_at = ma.fields.AwareDateTime()
+    id = fields.Integer()
+    visit_id = fields.Integer()
+    kind = fields.String()
+    content_type = fields.String()
+    size_bytes = fields.Integer()
+    sha256 = fields.String()
+    created_at = fields.AwareDateTime()
 
 
 class MobileAttachmentRefOut(ma.Schema):
-    id = ma.fields.Integer()
-    kind = ma.fields.String()
-    created_at = ma.fields.AwareDateTime()
+    id = fields.Integer()
+    kind = fields.String()
+    created_at = fields.AwareDateTime()
 
 
 def _local(moment: datetime | None, sheet: VisitSheet) -> str | None:
@@ -147,35 +148,35 @@ def navigation(lat: float, lon: float, label: str) -> dict[str, str]:
 
 
 class MobileChecklistItemOut(ma.Schema):
-    code = ma.fields.String()
-    text = ma.fields.String()
+    code = fields.String()
+    text = fields.String()
 
 
 class MobilePastVisitOut(ma.Schema):
-    date = ma.fields.Date(attribute="day")
-    kind = ma.fields.String()
-    outcome = ma.fields.String()
-    reason = ma.fields.String(allow_none=True)
+    date = fields.Date(attribute="day")
+    kind = fields.String()
+    outcome = fields.String()
+    reason = fields.String(allow_none=True)
 
 
 class MobileItemOut(ma.Schema):
-    sku = ma.fields.String(attribute="product.sku")
-    name = ma.fields.String(attribute="product.name")
-    qty = ma.fields.Integer()
+    sku = fields.String(attribute="product.sku")
+    name = fields.String(attribute="product.name")
+    qty = fields.Integer()
 
 
 class MobileVisitSheetOut(ma.Schema):
     """One visit as the phone shows it; times are in the region's zone."""
 
-    id = ma.fields.Integer(attribute="visit.id")
-    order_id = ma.fields.Integer(attribute="visit.order_id")
-    sequence = ma.fields.Integer(attribute="visit.sequence", allow_none=True)
-    status = ma.fields.String(attribute="visit.status")
-    kind = ma.fields.String(attribute="visit.order.kind")
-    customer = ma.fields.Function(
+    id = fields.Integer(attribute="visit.id")
+    order_id = fields.Integer(attribute="visit.order_id")
+    sequence = fields.Integer(attribute="visit.sequence", allow_none=True)
+    status = fields.String(attribute="visit.status")
+    kind = fields.String(attribute="visit.order.kind")
+    customer = fields.Function(
         lambda s: {"name": s.visit.order.customer.name, "phone": s.visit.order.customer.phone}
     )
-    site = ma.fields.Function(
+    site = fields.Function(
         lambda s: {
             "address": s.visit.order.site.address,
             "postal_code": s.visit.order.site.postal_code,
@@ -183,23 +184,23 @@ class MobileVisitSheetOut(ma.Schema):
             "lon": s.visit.order.site.lon,
         }
     )
-    navigation = ma.fields.Function(
+    navigation = fields.Function(
         lambda s: navigation(s.visit.order.site.lat, s.visit.order.site.lon, s.visit.order.site.address)
     )
-    window_start = ma.fields.Function(lambda s: _local(s.visit.window_start, s))
-    window_end = ma.fields.Function(lambda s: _local(s.visit.window_end, s))
-    planned_arrival = ma.fields.Function(lambda s: _local(s.visit.planned_arrival, s))
-    eta = ma.fields.Function(lambda s: _local(s.progress.eta, s))
-    items = ma.fields.List(ma.fields.Nested(MobileItemOut), attribute="visit.order.items")
-    notes = ma.fields.String(attribute="visit.order.notes")
-    checklist = ma.fields.List(ma.fields.Nested(MobileChecklistItemOut))
-    checklist_answers = ma.fields.Dict(attribute="progress.checklist", allow_none=True)
-    history = ma.fields.List(ma.fields.Nested(MobilePastVisitOut))
-    attachments = ma.fields.List(ma.fields.Nested(MobileAttachmentRefOut))
+    window_start = fields.Function(lambda s: _local(s.visit.window_start, s))
+    window_end = fields.Function(lambda s: _local(s.visit.window_end, s))
+    planned_arrival = fields.Function(lambda s: _local(s.visit.planned_arrival, s))
+    eta = fields.Function(lambda s: _local(s.progress.eta, s))
+    items = fields.List(fields.Nested(MobileItemOut), attribute="visit.order.items")
+    notes = fields.String(attribute="visit.order.notes")
+    checklist = fields.List(fields.Nested(MobileChecklistItemOut))
+    checklist_answers = fields.Dict(attribute="progress.checklist", allow_none=True)
+    history = fields.List(fields.Nested(MobilePastVisitOut))
+    attachments = fields.List(fields.Nested(MobileAttachmentRefOut))
 
 
 class MobileEtaOut(ma.Schema):
-    visit_id = ma.fields.Integer()
-    status = ma.fields.String()
-    eta = ma.fields.String(allow_none=True)
-    computed_at = ma.fields.String(allow_none=True)
+    visit_id = fields.Integer()
+    status = fields.String()
+    eta = fields.String(allow_none=True)
+    computed_at = fields.String(allow_none=True)

@@ -8,56 +8,57 @@ from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 
+from app.schemas import fields
 from app.schemas.plans import TechnicianRefOut
 
 
 class SkillLevelOut(ma.Schema):
-    code = ma.fields.String(attribute="skill.code")
-    level = ma.fields.Integer()
+    code = fields.String(attribute="skill.code")
+    level = fields.Integer()
 
 
 class TechnicianOut(ma.Schema):
-    id = ma.fields.Integer()
-    code = ma.fields.String()
-    name = ma.fields.String()
-    phone = ma.fields.String()
-    primary_region = ma.fields.String(attribute="primary_region.code")
-    regions = ma.fields.Method("_regions", metadata={"description": "Primary region first, then may-help"})
-    skills = ma.fields.List(ma.fields.Nested(SkillLevelOut))
-    van_volume_l = ma.fields.Integer()
-    crew_size = ma.fields.Integer()
-    active = ma.fields.Boolean()
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    phone = fields.String()
+    primary_region = fields.String(attribute="primary_region.code")
+    regions = fields.Method("_regions", metadata={"description": "Primary region first, then may-help"})
+    skills = fields.List(fields.Nested(SkillLevelOut))
+    van_volume_l = fields.Integer()
+    crew_size = fields.Integer()
+    active = fields.Boolean()
 
     def _regions(self, technician: Any) -> list[str]:
         return [technician.primary_region.code, *(r.code for r in technician.help_regions)]
 
 
 class RegionOut(ma.Schema):
-    code = ma.fields.String()
-    name = ma.fields.String()
-    name_local = ma.fields.String(allow_none=True)
-    time_zone = ma.fields.String()
-    parent = ma.fields.String(attribute="parent.code", allow_none=True)
-    postal_codes = ma.fields.Method("_postal_codes")
+    code = fields.String()
+    name = fields.String()
+    name_local = fields.String(allow_none=True)
+    time_zone = fields.String()
+    parent = fields.String(attribute="parent.code", allow_none=True)
+    postal_codes = fields.Method("_postal_codes")
 
     def _postal_codes(self, region: Any) -> list[str]:
         return [p.postal_code for p in region.postal_codes]
 
 
 class DayQuery(ma.Schema):
-    date = ma.fields.Date(required=True, metadata={"description": "The day, in the regions' time zone"})
+    date = fields.Date(required=True, metadata={"description": "The day, in the regions' time zone"})
 
 
 class DayVisitOut(ma.Schema):
-    visit_id = ma.fields.Integer(attribute="id")
-    order_id = ma.fields.Integer()
-    region = ma.fields.String(attribute="order.region.code")
-    status = ma.fields.String()
-    sequence = ma.fields.Integer(allow_none=True)
-    start = ma.fields.Method("_start", metadata={"description": "Planned start of work on site, local time"})
-    end = ma.fields.Method("_end", metadata={"description": "Planned end of work on site, local time"})
-    window_start = ma.fields.Method("_window_start")
-    window_end = ma.fields.Method("_window_end")
+    visit_id = fields.Integer(attribute="id")
+    order_id = fields.Integer()
+    region = fields.String(attribute="order.region.code")
+    status = fields.String()
+    sequence = fields.Integer(allow_none=True)
+    start = fields.Method("_start", metadata={"description": "Planned start of work on site, local time"})
+    end = fields.Method("_end", metadata={"description": "Planned end of work on site, local time"})
+    window_start = fields.Method("_window_start")
+    window_end = fields.Method("_window_end")
 
     def _local(self, visit: Any, moment: datetime) -> str:
         return moment.astimezone(ZoneInfo(visit.order.region.time_zone)).isoformat()
@@ -76,6 +77,6 @@ class DayVisitOut(ma.Schema):
 
 
 class TechnicianDayOut(ma.Schema):
-    technician = ma.fields.Nested(TechnicianRefOut)  # the plan API's reference
-    date = ma.fields.Date(attribute="day")
-    visits = ma.fields.List(ma.fields.Nested(DayVisitOut))
+    technician = fields.Nested(TechnicianRefOut)  # the plan API's reference
+    date = fields.Date(attribute="day")
+    visits = fields.List(fields.Nested(DayVisitOut))

@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate as v
 
+from app.schemas import fields
 from app.schemas.common import PhoneNumber, one_of
 from app.services.booking_links import booking_token
 from app.services.orders import OrderIntake, SiteInput
@@ -14,16 +15,16 @@ from dispatch import OrderKind, OrderStatus, Priority
 
 
 class CustomerIn(ma.Schema):
-    name = ma.fields.String(required=True, validate=v.Length(min=1, max=120))
+    name = fields.String(required=True, validate=v.Length(min=1, max=120))
     phone = PhoneNumber(required=True)
-    email = ma.fields.Email(load_default=None, allow_none=True)
+    email = fields.Email(load_default=None, allow_none=True)
 
 
 class SiteIn(ma.Schema):
-    address = ma.fields.String(required=True, validate=v.Length(min=3, max=300))
-    lat = ma.fields.Float(load_default=None, allow_none=True, validate=v.Range(min=-90, max=90))
-    lon = ma.fields.Float(load_default=None, allow_none=True, validate=v.Range(min=-180, max=180))
-    postal_code = ma.fields.String(
+    address = fields.String(required=True, validate=v.Length(min=3, max=300))
+    lat = fields.Float(load_default=None, allow_none=True, validate=v.Range(min=-90, max=90))
+    lon = fields.Float(load_default=None, allow_none=True, validate=v.Range(min=-180, max=180))
+    postal_code = fields.String(
         load_default=None,
         allow_none=True,
         validate=v.Regexp(r"^[0-9A-Za-z -]{3,12}$", error="not a postal code"),
@@ -37,20 +38,20 @@ class SiteIn(ma.Schema):
 
 
 class ItemIn(ma.Schema):
-    sku = ma.fields.String(required=True, validate=v.Length(min=1, max=64))
-    qty = ma.fields.Integer(load_default=1, validate=v.Range(min=1, max=99))
+    sku = fields.String(required=True, validate=v.Length(min=1, max=64))
+    qty = fields.Integer(load_default=1, validate=v.Range(min=1, max=99))
 
 
 class OrderIn(ma.Schema):
-    channel = ma.fields.String(required=True, validate=v.Length(min=1, max=40))
-    external_ref = ma.fields.String(required=True, validate=v.Length(min=1, max=80))
-    kind = ma.fields.String(required=True, validate=one_of(OrderKind))
-    customer = ma.fields.Nested(CustomerIn, required=True)
-    site = ma.fields.Nested(SiteIn, required=True)
-    items = ma.fields.List(ma.fields.Nested(ItemIn), required=True, validate=v.Length(min=1, max=50))
-    priority = ma.fields.String(load_default="normal", validate=one_of(Priority))
-    earliest_start = ma.fields.Date(load_default=None, allow_none=True)
-    notes = ma.fields.String(load_default="", validate=v.Length(max=2000))
+    channel = fields.String(required=True, validate=v.Length(min=1, max=40))
+    external_ref = fields.String(required=True, validate=v.Length(min=1, max=80))
+    kind = fields.String(required=True, validate=one_of(OrderKind))
+    customer = fields.Nested(CustomerIn, required=True)
+    site = fields.Nested(SiteIn, required=True)
+    items = fields.List(fields.Nested(ItemIn), required=True, validate=v.Length(min=1, max=50))
+    priority = fields.String(load_default="normal", validate=one_of(Priority))
+    earliest_start = fields.Date(load_default=None, allow_none=True)
+    notes = fields.String(load_default="", validate=v.Length(max=2000))
 
     @ma.post_load
     def _intake(self, data: dict[str, Any], **kwargs: Any) -> OrderIntake:
@@ -71,80 +72,80 @@ class OrderIn(ma.Schema):
 
 
 class OrderListQuery(ma.Schema):
-    status = ma.fields.String(validate=one_of(OrderStatus))
-    region = ma.fields.String(validate=v.Length(min=1, max=32))
-    date = ma.fields.Date()
+    status = fields.String(validate=one_of(OrderStatus))
+    region = fields.String(validate=v.Length(min=1, max=32))
+    date = fields.Date()
 
 
 class LocationIn(ma.Schema):
     """A dispatcher's pin for an order nobody could place, in GCJ-02 like every point."""
 
-    lat = ma.fields.Float(required=True, validate=v.Range(min=-90, max=90))
-    lon = ma.fields.Float(required=True, validate=v.Range(min=-180, max=180))
+    lat = fields.Float(required=True, validate=v.Range(min=-90, max=90))
+    lon = fields.Float(required=True, validate=v.Range(min=-180, max=180))
 
 
 class ReasonIn(ma.Schema):
-    reason = ma.fields.String(required=True, validate=v.Length(min=1, max=500))
+    reason = fields.String(required=True, validate=v.Length(min=1, max=500))
 
 
 class CustomerOut(ma.Schema):
-    name = ma.fields.String()
-    phone = ma.fields.String()
-    email = ma.fields.String(allow_none=True)
+    name = fields.String()
+    phone = fields.String()
+    email = fields.String(allow_none=True)
 
 
 class SiteOut(ma.Schema):
-    address = ma.fields.String()
-    lat = ma.fields.Float(allow_none=True)  # none until an order nobody could place is placed
-    lon = ma.fields.Float(allow_none=True)
-    postal_code = ma.fields.String(allow_none=True)
+    address = fields.String()
+    lat = fields.Float(allow_none=True)  # none until an order nobody could place is placed
+    lon = fields.Float(allow_none=True)
+    postal_code = fields.String(allow_none=True)
 
 
 class ItemOut(ma.Schema):
-    sku = ma.fields.String(attribute="product.sku")
-    name = ma.fields.String(attribute="product.name")
-    qty = ma.fields.Integer()
+    sku = fields.String(attribute="product.sku")
+    name = fields.String(attribute="product.name")
+    qty = fields.Integer()
 
 
 class SkillNeedOut(ma.Schema):
-    code = ma.fields.String(attribute="skill.code")
-    level = ma.fields.Integer(attribute="min_level")
+    code = fields.String(attribute="skill.code")
+    level = fields.Integer(attribute="min_level")
 
 
 class VisitOut(ma.Schema):
-    id = ma.fields.Integer()
-    status = ma.fields.String()
-    day = ma.fields.Date()
-    window_start = ma.fields.AwareDateTime()
-    window_end = ma.fields.AwareDateTime()
-    planned_arrival = ma.fields.AwareDateTime(allow_none=True)
-    technician = ma.fields.Function(lambda visit: visit.technician.code if visit.technician else None)
-    locked = ma.fields.Boolean()
+    id = fields.Integer()
+    status = fields.String()
+    day = fields.Date()
+    window_start = fields.AwareDateTime()
+    window_end = fields.AwareDateTime()
+    planned_arrival = fields.AwareDateTime(allow_none=True)
+    technician = fields.Function(lambda visit: visit.technician.code if visit.technician else None)
+    locked = fields.Boolean()
 
 
 class OrderOut(ma.Schema):
-    id = ma.fields.Integer()
-    channel = ma.fields.String()
-    external_ref = ma.fields.String()
-    kind = ma.fields.String()
-    status = ma.fields.String()
-    priority = ma.fields.String()
-    region = ma.fields.Function(lambda order: order.region.code if order.region else None)
-    location_quality = ma.fields.String()
-    customer = ma.fields.Nested(CustomerOut)
-    site = ma.fields.Nested(SiteOut)
-    items = ma.fields.List(ma.fields.Nested(ItemOut))
-    required_skills = ma.fields.List(ma.fields.Nested(SkillNeedOut), attribute="skills")
-    duration_min = ma.fields.Integer()
-    crew_size = ma.fields.Integer()
-    volume_l = ma.fields.Integer()
-    earliest_start = ma.fields.Date()
-    sla_due = ma.fields.Date()
-    notes = ma.fields.String()
-    visit = ma.fields.Nested(VisitOut, attribute="current_visit", allow_none=True)
-    booking_token = ma.fields.Method("_booking_token")
-    created_at = ma.fields.AwareDateTime()
-    updated_at = ma.fields.AwareDateTime()
+    id = fields.Integer()
+    channel = fields.String()
+    external_ref = fields.String()
+    kind = fields.String()
+    status = fields.String()
+    priority = fields.String()
+    region = fields.Function(lambda order: order.region.code if order.region else None)
+    location_quality = fields.String()
+    customer = fields.Nested(CustomerOut)
+    site = fields.Nested(SiteOut)
+    items = fields.List(fields.Nested(ItemOut))
+    required_skills = fields.List(fields.Nested(SkillNeedOut), attribute="skills")
+    duration_min = fields.Integer()
+    crew_size = fields.Integer()
+    volume_l = fields.Integer()
+    earliest_start = fields.Date()
+    sla_due = fields.Date()
+    notes = fields.String()
+    visit = fields.Nested(VisitOut, attribute="current_visit", allow_none=True)
+    booking_token = fields.Method("_booking_token")
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
 
     def _booking_token(self, order: Any) -> str:
         return booking_token(order)

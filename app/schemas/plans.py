@@ -9,30 +9,31 @@ import marshmallow as ma
 from marshmallow import validate as v
 
 from app.models import PLAN_STATUSES
+from app.schemas import fields
 
 MAX_TIME_LIMIT_S = 600
 LOCAL_TIME = {"format": "date-time", "description": "Local time with its offset"}
 
 
-def _local_time(**kwargs: object) -> ma.fields.String:
+def _local_time(**kwargs: object) -> fields.String:
     # Stored already rendered in the regions' time zone, so they are served as they are.
-    return ma.fields.String(metadata=LOCAL_TIME, **kwargs)  # type: ignore[arg-type]
+    return fields.String(metadata=LOCAL_TIME, **kwargs)  # type: ignore[arg-type]
 
 
 class PlanIn(ma.Schema):
-    date = ma.fields.Date(required=True, metadata={"description": "The day, in the regions' time zone"})
-    regions = ma.fields.List(
-        ma.fields.String(validate=v.Length(min=1, max=32)),
+    date = fields.Date(required=True, metadata={"description": "The day, in the regions' time zone"})
+    regions = fields.List(
+        fields.String(validate=v.Length(min=1, max=32)),
         load_default=None,
         validate=v.Length(min=1, max=200),
         metadata={"description": "Region codes; all the caller dispatches when left out"},
     )
-    time_limit_s = ma.fields.Integer(
+    time_limit_s = fields.Integer(
         load_default=None,
         validate=v.Range(min=1, max=MAX_TIME_LIMIT_S),
         metadata={"description": "How long the optimizer may search, in seconds"},
     )
-    from_ = ma.fields.AwareDateTime(
+    from_ = fields.AwareDateTime(
         data_key="from",
         load_default=None,
         metadata={
@@ -43,21 +44,21 @@ class PlanIn(ma.Schema):
 
 
 class TechnicianRefOut(ma.Schema):
-    id = ma.fields.Integer()
-    code = ma.fields.String()
-    name = ma.fields.String()
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
 
 
 class PlannedVisitOut(ma.Schema):
-    order_id = ma.fields.Integer()
-    sequence = ma.fields.Integer()
+    order_id = fields.Integer()
+    sequence = fields.Integer()
     arrival = _local_time()
     start = _local_time()
     end = _local_time()
     window_start = _local_time()
     window_end = _local_time()
-    promised = ma.fields.Boolean(metadata={"description": "The window was already given to the customer"})
-    helping = ma.fields.Boolean(metadata={"description": "Outside the technician's primary region"})
+    promised = fields.Boolean(metadata={"description": "The window was already given to the customer"})
+    helping = fields.Boolean(metadata={"description": "Outside the technician's primary region"})
 
 
 class BreakOut(ma.Schema):
@@ -66,71 +67,71 @@ class BreakOut(ma.Schema):
 
 
 class RouteOut(ma.Schema):
-    technician = ma.fields.Nested(TechnicianRefOut)
+    technician = fields.Nested(TechnicianRefOut)
     departure = _local_time()
     back = _local_time(data_key="return", attribute="return")
-    travel_seconds = ma.fields.Integer()
-    travel_metres = ma.fields.Integer()
-    breaks = ma.fields.List(ma.fields.Nested(BreakOut))
-    visits = ma.fields.List(ma.fields.Nested(PlannedVisitOut), metadata={"description": "In visit order"})
+    travel_seconds = fields.Integer()
+    travel_metres = fields.Integer()
+    breaks = fields.List(fields.Nested(BreakOut))
+    visits = fields.List(fields.Nested(PlannedVisitOut), metadata={"description": "In visit order"})
 
 
 class ReasonOut(ma.Schema):
-    code = ma.fields.String()
-    detail = ma.fields.String()
-    hint = ma.fields.String(metadata={"description": "What a dispatcher can do about it"})
+    code = fields.String()
+    detail = fields.String()
+    hint = fields.String(metadata={"description": "What a dispatcher can do about it"})
 
 
 class UnassignedOut(ma.Schema):
-    order_id = ma.fields.Integer()
-    reasons = ma.fields.List(ma.fields.Nested(ReasonOut))
+    order_id = fields.Integer()
+    reasons = fields.List(fields.Nested(ReasonOut))
 
 
 class TotalsOut(ma.Schema):
-    travel_seconds = ma.fields.Integer()
-    travel_metres = ma.fields.Integer()
-    assigned = ma.fields.Integer()
-    unassigned = ma.fields.Integer()
-    technicians = ma.fields.Integer()
+    travel_seconds = fields.Integer()
+    travel_metres = fields.Integer()
+    assigned = fields.Integer()
+    unassigned = fields.Integer()
+    technicians = fields.Integer()
 
 
 class SkippedOut(ma.Schema):
-    order_id = ma.fields.Integer()
-    detail = ma.fields.String()
+    order_id = fields.Integer()
+    detail = fields.String()
 
 
 class PublicationOut(ma.Schema):
     published_at = _local_time()
-    visits_created = ma.fields.Integer()
-    visits_updated = ma.fields.Integer()
-    visits_unchanged = ma.fields.Integer()
-    visits_released = ma.fields.Integer()
-    skipped = ma.fields.List(
-        ma.fields.Nested(SkippedOut), metadata={"description": "Orders that changed since the plan was made"}
+    visits_created = fields.Integer()
+    visits_updated = fields.Integer()
+    visits_unchanged = fields.Integer()
+    visits_released = fields.Integer()
+    skipped = fields.List(
+        fields.Nested(SkippedOut), metadata={"description": "Orders that changed since the plan was made"}
     )
 
 
 class PlanOut(ma.Schema):
-    id = ma.fields.Integer()
-    date = ma.fields.Date(attribute="day")
-    regions = ma.fields.List(ma.fields.String(), attribute="region_codes")
-    time_zone = ma.fields.String()
-    status = ma.fields.String(metadata={"enum": list(PLAN_STATUSES)})
-    progress = ma.fields.Integer(metadata={"description": "Percent done, 0 to 100"})
-    time_limit_s = ma.fields.Integer()
-    from_ = ma.fields.Method("_from", data_key="from", allow_none=True, metadata=LOCAL_TIME)
-    requested_by = ma.fields.Function(lambda plan: plan.requested_by.login if plan.requested_by else None)
-    created_at = ma.fields.AwareDateTime()
-    started_at = ma.fields.AwareDateTime(allow_none=True)
-    finished_at = ma.fields.AwareDateTime(allow_none=True)
-    error = ma.fields.String(allow_none=True)
-    published_at = ma.fields.AwareDateTime(allow_none=True)
-    published_by = ma.fields.Function(lambda plan: plan.published_by.login if plan.published_by else None)
+    id = fields.Integer()
+    date = fields.Date(attribute="day")
+    regions = fields.List(fields.String(), attribute="region_codes")
+    time_zone = fields.String()
+    status = fields.String(metadata={"enum": list(PLAN_STATUSES)})
+    progress = fields.Integer(metadata={"description": "Percent done, 0 to 100"})
+    time_limit_s = fields.Integer()
+    from_ = fields.Method("_from", data_key="from", allow_none=True, metadata=LOCAL_TIME)
+    requested_by = fields.Function(lambda plan: plan.requested_by.login if plan.requested_by else None)
+    created_at = fields.AwareDateTime()
+    started_at = fields.AwareDateTime(allow_none=True)
+    finished_at = fields.AwareDateTime(allow_none=True)
+    error = fields.String(allow_none=True)
+    published_at = fields.AwareDateTime(allow_none=True)
+    published_by = fields.Function(lambda plan: plan.published_by.login if plan.published_by else None)
     # Present once the plan is done.
-    routes = ma.fields.List(ma.fields.Nested(RouteOut), attribute="result.routes")
-    unassigned = ma.fields.List(ma.fields.Nested(UnassignedOut), attribute="result.unassigned")
-    totals = ma.fields.Nested(TotalsOut, attribute="result.totals")
-    publication = ma.fields.Nested(PublicationOut, attribute="result.publication")
+    routes = fields.List(fields.Nested(RouteOut), attribute="result.routes")
+    unassigned = fields.List(fields.Nested(UnassignedOut), attribute="result.unassigned")
+    totals = fields.Nested(TotalsOut, attribute="result.totals")
+    publication = fields.Nested(PublicationOut, attribute="result.publication")
 
     def _from(self, plan: Any) -> str | None:
         """When the plan places work from, in the regions' own time."""

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import uuid
+import warnings
 from pathlib import Path
 from typing import IO
 
+from PIL import Image
 from sqlalchemy import select
 
 from app.extensions import db
@@ -23,15 +26,33 @@ class ContentTooLarge(ServiceError):
     title = "Content Too Large"
 
 
-def sniff_image(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) from an image's magic bytes; what the file calls itself is not trusted."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg", "jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png", "png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", "webp"
-    return None
+IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+MAX_IMAGE_PIXELS = 50_000_000  # a phone camera makes 12-50 megapixels; more is a decompression bomb
+
+
+def decode_image(data: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of a JPEG, PNG or WebP that decodes to its last pixel; else None.
+
+    Neither the file's name nor its first bytes are trusted: a file that starts like a JPEG and goes on
+    as HTML is refused, and so is one whose header promises more pixels than a camera takes.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS)) as image:
+                if image.width * image.height > MAX_IMAGE_PIXELS:
+                    return None
+                image.load()
+                return IMAGE_FORMATS[image.format or ""]
+    except (
+        OSError,
+        ValueError,
+        SyntaxError,
+        KeyError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
+        return None
 
 
 def store_attachment(
@@ -46,9 +67,9 @@ def store_attachment(
         raise ContentTooLarge(f"an attachment may be at most {max_bytes} bytes")
     if not data:
         raise Invalid({"file": "is empty"})
-    sniffed = sniff_image(data[:16])
+    sniffed = decode_image(data)
     if sniffed is None:
-        raise Invalid({"file": "must be a JPEG, PNG or WebP image"})
+        raise Invalid({"file": "must be a whole JPEG, PNG or WebP image"})
     content_type, extension = sniffed
     name = f"{visit.id}/{uuid.uuid4().hex}.{extension}"
     path = directory / name

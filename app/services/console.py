@@ -22,6 +22,7 @@ from app.models import (
     User,
     Visit,
 )
+from app.models.limits import FIRST_DAY, LAST_DAY, day_in_range
 from app.services.days import BookedDay, load_day
 from app.services.errors import Invalid, NotFound
 from app.services.network import list_regions
@@ -60,9 +61,12 @@ def parse_day(value: str | None, region: Region) -> date:
     if not value:
         return local_today(region)
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise Invalid({"date": f"{value!r} is not a date (YYYY-MM-DD)"}) from exc
+    if not day_in_range(day):
+        raise Invalid({"date": f"must be between {FIRST_DAY} and {LAST_DAY}"})
+    return day
 
 
 def load_region_day(

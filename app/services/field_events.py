@@ -16,7 +16,7 @@ from app.services.completion import check_completion
 from app.services.errors import Conflict, Invalid, ServiceError
 from app.services.events import Actor, record_order_transition, record_visit_change
 from app.services.idempotency import Reply, once
-from app.services.mobile import ensure_progress, keep_position, own_visit, technician_id
+from app.services.mobile import check_phone_clock, ensure_progress, keep_position, own_visit, technician_id
 from dispatch import TransitionError
 from dispatch import transition as lifecycle_step
 from dispatch.lifecycle import Transition
@@ -33,7 +33,6 @@ from routing import Point
 from routing.matrix import GeodesicProvider
 
 # A phone's clock may run a little ahead of the server's; further than this, the event is refused.
-MAX_CLOCK_AHEAD = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +115,7 @@ def _sync_one(user: User, item: SyncItem) -> SyncResult:
 def _apply(user: User, visit_id: int, event: VisitEventInput, *, offline: bool) -> Reply:
     """Decide the event against the visit's state machine, then record it on the visit and its order."""
     visit = own_visit(user, visit_id, lock=True)
-    if event.at > utcnow() + MAX_CLOCK_AHEAD:
-        raise Invalid({"at": "is in the future; check the phone's clock"})
+    check_phone_clock(event.at)
     progress = ensure_progress(visit)
     actor = Actor.of(user)
     decided = _decide(visit, progress, event, actor, offline=offline)

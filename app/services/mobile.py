@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Attachment, Order, TechnicianPosition, User, Visit, VisitProgress, utcnow
-from app.services.errors import NotFound
+from app.services.errors import Invalid, NotFound
 from app.services.regions import local_today
 from dispatch.checklists import ChecklistItem, checklist_for
 from dispatch.visits import (
@@ -152,6 +152,19 @@ def _history(visits: Sequence[Visit]) -> dict[int, tuple[PastVisit, ...]]:
     return result
 
 
+MAX_CLOCK_AHEAD = timedelta(minutes=15)
+# A phone offline longer than this has a wrong clock, or news nobody can act on any more.
+MAX_REPORT_AGE = timedelta(days=30)
+
+
+def check_phone_clock(at: datetime) -> None:
+    """Refuse a phone's time that cannot be right: ahead of ours, or a month and more ago."""
+    if at > utcnow() + MAX_CLOCK_AHEAD:
+        raise Invalid({"at": "is in the future; check the phone's clock"})
+    if at < utcnow() - MAX_REPORT_AGE:
+        raise Invalid({"at": "is more than 30 days ago; check the phone's clock"})
+
+
 def visit_eta(*, user: User, visit_id: int) -> tuple[Visit, VisitProgress]:
     """The caller's own visit and its ETA as last computed."""
     visit = own_visit(user, visit_id)
@@ -162,6 +175,7 @@ def visit_eta(*, user: User, visit_id: int) -> tuple[Visit, VisitProgress]:
 
 def record_position(*, user: User, lat: float, lon: float, at: datetime, min_interval_s: float) -> bool:
     """Keep a phone's position unless the last one kept is under `min_interval_s` older; True if kept."""
+    check_phone_clock(at)
     kept = keep_position(technician_id(user), lat, lon, at, min_interval=timedelta(seconds=min_interval_s))
     db.session.commit()
     return kept

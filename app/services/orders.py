@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Order, OrderItem, OrderSkill, Product, Region, Skill, Visit
+from app.models.limits import INT_MAX
 from app.services.customers import find_or_add_customer, find_or_add_site
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.events import Actor, record_order_transition
@@ -235,7 +236,8 @@ def list_orders(
         query = query.where(or_(has_visit_that_day, waiting & (Order.earliest_start <= day)))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(
-        query.order_by(Order.id.desc()).offset((page - 1) * page_size).limit(page_size)
+        # A page past every row is empty; past 32 bits it is not even asked of the database.
+        query.order_by(Order.id.desc()).offset(min((page - 1) * page_size, INT_MAX)).limit(page_size)
     ).all()
     return list(rows), total
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 
 from app.extensions import db
 from app.models import Order, Technician, Visit
@@ -153,10 +154,15 @@ def png_bytes() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
-JPEG_BYTES = (
-    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
-)
-WEBP_BYTES = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32
+def encoded_image(format_: str, size: tuple[int, int] = (8, 6)) -> bytes:
+    """A real image of the given format, as a phone's camera would send it."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(out, format=format_)
+    return out.getvalue()
+
+
+JPEG_BYTES = encoded_image("JPEG")
+WEBP_BYTES = encoded_image("WEBP")
 
 
 def upload(

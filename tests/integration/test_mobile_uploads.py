@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -78,6 +80,13 @@ def test_images_are_stored_and_served_back(
             "file",
         ),
         ({"data": b"GIF89a" + b"\x00" * 20, "filename": "x.gif", "content_type": "image/gif"}, 422, "file"),
+        # Starts like a JPEG, goes on as a web page.
+        (
+            {"data": b"\xff\xd8\xff\xe0<html><script>alert(1)</script></html>", "filename": "a.jpg"},
+            422,
+            "file",
+        ),
+        ({"data": JPEG_BYTES[: len(JPEG_BYTES) // 2], "filename": "cut.jpg"}, 422, "file"),  # truncated
         ({"data": b"", "filename": "empty.png"}, 422, "file"),
         ({"kind": "selfie"}, 422, "kind"),
         ({"data": b"\x89PNG\r\n\x1a\n" + b"\x00" * 2000}, 413, None),
@@ -95,6 +104,18 @@ def test_bad_uploads_leave_nothing(
     if field:
         assert field in response.get_json()["errors"]
     assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+    assert stored_files(folder) == []
+
+
+def test_an_image_of_more_pixels_than_a_camera_takes_is_refused(
+    app: Flask, client: FlaskClient, crew: Crew, folder: Path
+) -> None:
+    """A small file that decodes to 64 megapixels (a decompression bomb) is 422 before it is decoded."""
+    out = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(out, format="PNG")
+    visit = published_visit(app, crew.network.technician, day=crew.day)
+    response = upload(client, crew.tech, visit.id, data=out.getvalue(), filename="bomb.png")
+    assert response.status_code == 422 and "file" in response.get_json()["errors"]
     assert stored_files(folder) == []
 
 
