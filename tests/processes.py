@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def group_members(pgid: int) -> set[int]:
-    """The live processes (zombies hold no memory and do not count) of a process group."""
-    members = set()
+def group_members(pgid: int) -> dict[int, int]:
+    """The live processes of a process group (zombies hold no memory and do not count), with their parents."""
+    members = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -21,9 +21,9 @@ def group_members(pgid: int) -> set[int]:
         except OSError:  # it ended while we looked
             continue
         # The command name in parentheses may hold spaces; the fields after it are fixed.
-        state, _ppid, group = stat.rsplit(")", 1)[1].split()[:3]
+        state, parent, group = stat.rsplit(")", 1)[1].split()[:3]
         if int(group) == pgid and state not in ("Z", "X"):
-            members.add(int(entry.name))
+            members[int(entry.name)] = int(parent)
     return members
 
 

@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 
 from app.extensions import db
 from app.models import PlanRun, Visit, utcnow
 from app.services import plan_runs
 from app.services.console import latest_plan
 from app.services.plan_runs import WORKER_GONE, claim, fail_abandoned, finish
+from app.tasks import fail_abandoned_plans_task
 from tests.factories import token
 from tests.integration.plan_network import PlanningNetwork, make_planning_network
 
@@ -59,6 +60,20 @@ def test_the_sweep_fails_only_runs_whose_worker_is_gone(net: PlanningNetwork) ->
     assert fail_abandoned() == []
     db.session.expire_all()
     assert (alive.status, gone.status, gone.error) == ("running", "failed", WORKER_GONE)
+
+
+def test_the_queue_sweeps_every_minute(net: PlanningNetwork) -> None:
+    """The periodic task fails a silent run (immediate here; every minute under `flask worker`)."""
+    gone = running(net, beat_s_ago=30)
+    fail_abandoned_plans_task()
+    db.session.expire_all()
+    assert (gone.status, gone.error) == ("failed", WORKER_GONE)
+
+
+def test_flask_worker_has_no_queue_to_consume_in_immediate_mode(runner: FlaskCliRunner) -> None:
+    """`flask worker` refuses, saying why, where tasks run where they are queued."""
+    result = runner.invoke(args=["worker"])
+    assert result.exit_code != 0 and "HUEY_IMMEDIATE" in result.output
 
 
 def test_a_late_result_neither_revives_nor_publishes_a_failed_run(

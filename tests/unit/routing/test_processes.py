@@ -36,7 +36,7 @@ def test_search_processes_die_when_their_parent_is_killed() -> None:
     try:
         assert parent.stdout is not None and parent.stdout.readline().strip() == b"ready"
         # The fork server and both workers, besides the parent.
-        assert wait_for(lambda: len(group_members(parent.pid) - {parent.pid}) >= 3, timeout_s=10)
+        assert wait_for(lambda: len(set(group_members(parent.pid)) - {parent.pid}) >= 3, timeout_s=10)
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait()
         assert wait_for(lambda: not group_members(parent.pid), timeout_s=5), group_members(parent.pid)
