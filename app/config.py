@@ -94,6 +94,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "HUEY_WORKERS": 2,
         "PLAN_TIME_LIMIT_S": 30,
         "PLAN_PROCESSES": None,  # solver processes per plan; None: one per CPU
+        # A worker running a plan beats this often; a run with no beat for the second is failed as abandoned.
+        # Three beats missed and a margin for a slow database: a killed worker's run fails within 30 s.
+        "PLAN_HEARTBEAT_S": 5.0,
+        "PLAN_WORKER_GONE_AFTER_S": 20.0,
     }
 
 

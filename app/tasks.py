@@ -1,9 +1,10 @@
-"""Background work: the process's one Huey queue, the tasks that run on it, and the embedded consumer.
+"""Background work: the process's one Huey queue, the tasks that run on it, and its consumers.
 
 The queue is a SQLite file under the instance folder unless REDIS_URL names a Redis server; HUEY_NAME keeps
 deployments (and test runs) sharing a server apart. With HUEY_IMMEDIATE, tasks run at once in the caller.
 The served app consumes its own queue with a few threads (HUEY_IN_PROCESS), so `make run` needs no second
-process; command-line tools and tests never start that consumer.
+process; command-line tools and tests never start that consumer. `flask worker` is a consumer on its own,
+which also runs the periodic tasks.
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ import os
 import sqlite3
 import threading
 import time
-from typing import Any
+from typing import Any, TypeVar
 
+import click
 from flask import Flask, current_app, has_app_context
-from huey import Huey
+from huey import Huey, crontab
 from huey.consumer import Consumer, Scheduler, Worker
 from huey.storage import BaseStorage, RedisStorage, SqliteStorage
 from redis.exceptions import RedisError
 
 from app.services.errors import Unavailable
+from app.services.plan_runs import fail_abandoned
 from app.services.planning import run_plan
 
 
@@ -106,8 +109,8 @@ class PatientScheduler(Scheduler):
             self._next_loop = time.monotonic()  # the pause was the wait; do not count it as a stall
 
 
-class InProcessConsumer(Consumer):
-    """Huey's consumer as daemon threads inside the web server, which keeps its own signal handling."""
+class PatientConsumer(Consumer):
+    """Huey's consumer whose worker and scheduler threads share one watch on the store."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         watch = QueueWatch()
@@ -115,10 +118,15 @@ class InProcessConsumer(Consumer):
         self.scheduler_class = functools.partial(PatientScheduler, watch=watch)
         super().__init__(*args, **kwargs)
 
+
+class InProcessConsumer(PatientConsumer):
+    """The consumer as daemon threads inside the web server, which keeps its own signal handling."""
+
     def _set_signal_handlers(self) -> None:
         """Leave SIGINT and SIGTERM to the server: Ctrl+C must still stop `flask run`."""
 
 
+AnyConsumer = TypeVar("AnyConsumer", bound=PatientConsumer)
 huey = _Queue("fieldops", immediate=True)  # until init_app configures it
 _app: Flask | None = None
 _consumer: InProcessConsumer | None = None
@@ -133,6 +141,26 @@ def plan_task(plan_id: int) -> None:
         return
     with _application().app_context():
         run_plan(plan_id)
+
+
+# Every minute, where a consumer runs periodic tasks (`flask worker`): runs nobody reads fail in time too.
+@huey.periodic_task(crontab(), name="fieldops.fail_abandoned_plans")
+def fail_abandoned_plans_task() -> None:
+    """Fail the plan runs whose worker is gone."""
+    with _application().app_context():
+        fail_abandoned()
+
+
+@click.command("worker")
+@click.option("--workers", type=click.IntRange(1, 64), help="Tasks run at once (default HUEY_WORKERS).")
+def worker_command(workers: int | None) -> None:
+    """Consume the queue in this process until stopped; Ctrl+C lets the tasks under way finish."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if huey.immediate:
+        raise click.ClickException("HUEY_IMMEDIATE is on: tasks run where they are queued, not here")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    fail_abandoned()  # runs left by a worker that died before this one started
+    _consumer_of(PatientConsumer, app, workers=workers, periodic=True).run()
 
 
 def enqueue_plan(plan_id: int) -> None:
@@ -150,6 +178,7 @@ def init_app(app: Flask) -> None:
     configure_queue(app)
     app.extensions["fieldops.huey"] = huey
     app.extensions["fieldops.enqueue_plan"] = enqueue_plan
+    app.cli.add_command(worker_command)
     if app.config["HUEY_IN_PROCESS"] and not huey.immediate and not app.testing:
         # Started by the first request: only a process that serves requests consumes the queue.
         app.before_request(_consume_in_process)
@@ -172,14 +201,7 @@ def start_consumer(app: Flask) -> InProcessConsumer:
     with _consumer_lock:
         _app = app
         if _consumer is None:
-            _consumer = InProcessConsumer(
-                huey,
-                workers=int(app.config["HUEY_WORKERS"]),
-                worker_type="thread",
-                periodic=False,
-                max_delay=1.0,
-                check_worker_health=False,
-            )
+            _consumer = _consumer_of(InProcessConsumer, app, periodic=False, check_worker_health=False)
             _consumer.start()
         return _consumer
 
@@ -191,6 +213,14 @@ def stop_consumer() -> None:
         if _consumer is not None:
             _consumer.stop(graceful=True)
             _consumer = None
+
+
+def _consumer_of(
+    kind: type[AnyConsumer], app: Flask, workers: int | None = None, **options: Any
+) -> AnyConsumer:
+    """A consumer of the queue: threads (HUEY_WORKERS unless told) that poll at least every second."""
+    threads = workers or int(app.config["HUEY_WORKERS"])
+    return kind(huey, workers=threads, worker_type="thread", max_delay=1.0, **options)
 
 
 def _consume_in_process() -> None:

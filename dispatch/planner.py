@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 from dispatch.day import DAY_FULL, DayProblem, Job, Reason
@@ -21,7 +20,7 @@ from dispatch.groups import (
 from dispatch.model import drop_penalty, read_group, routing_problem
 from dispatch.plan import DayPlan, PlannedVisit, TechnicianPlan, Unassigned
 from routing.problem import Solution
-from routing.solver import SolveOptions, solve, worker_context
+from routing.solver import SolveOptions, solve, worker_pool
 
 # The plan's types and the drop penalty live with their own concerns; callers know them from here.
 __all__ = ["DayPlan", "PlannedVisit", "TechnicianPlan", "Unassigned", "drop_penalty", "plan_day"]
@@ -49,8 +48,13 @@ def plan_day(
     *,
     processes: int | None = None,
     progress: Progress | None = None,
+    isolated: bool = False,
 ) -> DayPlan:
-    """Assign and sequence the day's jobs; independent groups run in parallel processes."""
+    """Assign and sequence the day's jobs; independent groups run in parallel processes.
+
+    Isolated, no search runs in the calling process: OR-Tools holds the GIL while it searches, which would
+    stop the caller's other threads (a plan run's heartbeat) for as long.
+    """
     options = options or SolveOptions()
     placeable, unassigned = _placeable(problem)
     working = [t for t in problem.technicians if t.shift is not None]
@@ -61,7 +65,7 @@ def plan_day(
     if len(groups) == 1 and not large and cores > 1 and len(groups[0].jobs) <= PORTFOLIO_MAX_JOBS:
         # One group cannot use the other cores by itself: a portfolio of searches, one per core, runs on it.
         options = replace(options, workers=max(options.workers, cores))
-    results, wall = _solve_in_stages(problem, small, large, options, cores, progress)
+    results, wall = _solve_in_stages(problem, small, large, options, cores, progress, isolated)
 
     routes: list[TechnicianPlan] = []
     found_for = {job.id: found for job, found in placeable}
@@ -94,6 +98,7 @@ def _solve_in_stages(
     options: SolveOptions,
     cores: int,
     progress: Progress | None,
+    isolated: bool,
 ) -> tuple[list[GroupResult], float]:
     """Small groups whole and large ones by region, side by side; then each region on with the leftovers."""
     parts = [by_region(g) for g in large]
@@ -102,7 +107,7 @@ def _solve_in_stages(
     first_limit = options.time_limit_s * (FIRST_STAGE_SHARE if large else 1.0)
     first_options = replace(options, time_limit_s=first_limit)
     tick = _Ticker(progress, len(first) + sum(len(split) for split in parts))
-    results = _solve_groups(problem, first, None, first_options, cores, tick)
+    results = _solve_groups(problem, first, None, first_options, cores, tick, isolated)
     wall = max((seconds for _, _, seconds in results), default=0.0)
     if not large:
         return results, wall
@@ -116,7 +121,7 @@ def _solve_in_stages(
     tick.total = len(first) + len(second)
     remaining = max(1.0, options.time_limit_s - (time.monotonic() - started))
     second_options = replace(options, time_limit_s=remaining)
-    joint, joint_wall = _from_first_stage(problem, second, plans, second_options, cores, tick)
+    joint, joint_wall = _from_first_stage(problem, second, plans, second_options, cores, tick, isolated)
     return results + joint, wall + joint_wall
 
 
@@ -127,10 +132,11 @@ def _from_first_stage(
     options: SolveOptions,
     cores: int,
     tick: _Ticker,
+    isolated: bool,
 ) -> tuple[list[GroupResult], float]:
     """Each region's search on from its first-stage routes, with the seconds the longest one took."""
     visits = {v.job_id: v for plan in plans.values() for v in plan.visits}
-    joint = _solve_groups(problem, groups, visits, options, cores, tick)
+    joint = _solve_groups(problem, groups, visits, options, cores, tick, isolated)
     wall = max((seconds for _, _, seconds in joint), default=0.0)
     results = []
     for group, result in zip(groups, joint, strict=True):
@@ -159,6 +165,7 @@ def _solve_groups(
     options: SolveOptions,
     cores: int,
     tick: _Ticker,
+    isolated: bool = False,
 ) -> list[GroupResult]:
     """Solve groups side by side within the options' time limit, from the given visits if any."""
     if not groups:
@@ -169,12 +176,13 @@ def _solve_groups(
     models = [routing_problem(problem, g, visits) for g in groups]
     runs = [replace(options, time_limit_s=b) for b in budgets]
     solutions: list[Solution] = []
-    if processes == 1:
+    # A portfolio's searches run in processes of their own already.
+    if processes == 1 and (not isolated or options.workers > 1):
         for model, run in zip(models, runs, strict=True):
             solutions.append(solve(model, run))
             tick()
     else:
-        with ProcessPoolExecutor(max_workers=processes, mp_context=worker_context()) as pool:
+        with worker_pool(processes) as pool:
             for solution in pool.map(solve, models, runs):
                 solutions.append(solution)
                 tick()

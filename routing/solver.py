@@ -5,13 +5,12 @@ routing.model builds OR-Tools' model and reads its answer; routing.search choose
 
 from __future__ import annotations
 
-import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 from routing.model import Model
 from routing.problem import RoutingProblem, Solution
+from routing.processes import worker_pool
 from routing.search import (
     ITERATED_LOCAL_SEARCH,
     PORTFOLIO_SEARCHES,
@@ -34,17 +33,8 @@ __all__ = [
     "search_parameters",
     "short_arc_cost",
     "solve",
-    "worker_context",
+    "worker_pool",
 ]
-
-
-def worker_context() -> multiprocessing.context.BaseContext:
-    """Worker processes that are cheap to start and safe to start from a threaded web or queue process."""
-    # A plain fork could copy a lock some other thread holds; the fork server is single-threaded and has
-    # OR-Tools loaded already.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["routing.solver"])
-    return context
 
 
 def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solution:
@@ -54,8 +44,7 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
         return _solve_once(problem, options)
     variants = portfolio(options, warm_start=problem.initial_routes is not None)
     started = time.monotonic()
-    context = worker_context()
-    with ProcessPoolExecutor(max_workers=len(variants), mp_context=context) as pool:
+    with worker_pool(len(variants)) as pool:
         results = list(pool.map(_solve_once, [problem] * len(variants), variants, [started] * len(variants)))
     return min(results, key=lambda s: (len(s.unassigned), s.objective_value))
 

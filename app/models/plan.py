@@ -36,6 +36,8 @@ class PlanRun(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Last beat of the worker running it; a run whose beats stopped is failed (app/services/plan_runs.py).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Routes, unassigned orders with reasons, and totals; set once the run is done.
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)

@@ -26,6 +26,7 @@ from app.models.limits import FIRST_DAY, LAST_DAY, day_in_range
 from app.services.days import BookedDay, load_day
 from app.services.errors import Invalid, NotFound
 from app.services.network import list_regions
+from app.services.plan_runs import fail_if_abandoned
 from app.services.plan_store import decode, reason_json
 from app.services.records import PLANNABLE, day_visit
 from app.services.regions import find_region, local_today, visible_region_ids
@@ -86,9 +87,12 @@ def placed_visits(order: Order, day: date) -> list[Visit]:
 
 
 def latest_plan(region: Region, day: date) -> PlanRun | None:
-    """The newest plan run of the day that covers the region."""
+    """The newest plan run of the day that covers the region (failed if its worker is gone)."""
     runs = db.session.scalars(select(PlanRun).where(PlanRun.day == day).order_by(PlanRun.id.desc()))
-    return next((run for run in runs if region.code in (run.region_codes or [])), None)
+    plan = next((run for run in runs if region.code in (run.region_codes or [])), None)
+    if plan is not None:
+        fail_if_abandoned(plan)
+    return plan
 
 
 def board(region_day: RegionDay) -> dict[str, Any]:

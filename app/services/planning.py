@@ -8,19 +8,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import PlanRun, Region, User, utcnow
 from app.services.days import load_day
 from app.services.errors import Invalid, NotFound, Unavailable
+from app.services.plan_runs import Heartbeat, claim, fail_if_abandoned, finish, set_progress
 from app.services.plan_store import TechnicianRef, encode, stored_plan
 from dispatch.planner import plan_day
 from routing.matrix import TravelTimeProvider
 from routing.solver import SolveOptions
 
 MAX_ERROR_CHARS = 2000
-ABANDONED_GRACE_S = 300
 
 
 def request_plan(
@@ -68,7 +68,7 @@ def _queue(plan: PlanRun, enqueue: Callable[[int], Any]) -> None:
     except Exception as exc:  # say so on the run rather than leave it queued
         db.session.rollback()
         current_app.logger.warning("could not queue plan %s: %s", plan.id, exc)
-        _finish(plan.id, status="failed", error=f"could not queue the plan: {exc}")
+        finish(plan.id, status="failed", error=f"could not queue the plan: {exc}", from_status="queued")
         if isinstance(exc, Unavailable):  # the queue's server is down: 503, and the failed run's id
             raise Unavailable(exc.detail, extra={"plan_id": plan.id}) from exc
 
@@ -109,70 +109,31 @@ def get_plan(plan_id: int, *, scope: set[int] | None) -> PlanRun:
         ids = set(db.session.scalars(select(Region.id).where(Region.code.in_(plan.region_codes))))
         if not ids <= scope:
             raise NotFound(f"plan {plan_id} not found")
-    if plan.status == "running" and plan.started_at is not None and utcnow() > _deadline(plan):
-        # Its worker died (a restart, a kill) before it could record anything; say so rather than spin.
-        _finish(plan.id, status="failed", error="the run was interrupted before it finished", running=True)
-        db.session.refresh(plan)
+    fail_if_abandoned(plan)
     return plan
-
-
-def _deadline(plan: PlanRun) -> datetime:
-    """Long past any time a live run could take: the search, several groups each given a second, travel."""
-    assert plan.started_at is not None
-    return plan.started_at + timedelta(seconds=3 * plan.time_limit_s + ABANDONED_GRACE_S)
 
 
 def run_plan(plan_id: int, *, provider: TravelTimeProvider | None = None) -> PlanRun | None:
-    """Run a queued plan to the end; a failure is stored on the run, which never stays running."""
-    claimed = db.session.execute(
-        update(PlanRun)
-        .where(PlanRun.id == plan_id, PlanRun.status == "queued")
-        .values(status="running", started_at=utcnow(), progress=1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    """Run a queued plan to the end, beating meanwhile; a failure is stored on the run, never left running."""
+    claimed = claim(plan_id)
     plan = db.session.get(PlanRun, plan_id)
-    if claimed.rowcount != 1:  # already run, or running elsewhere: a repeated task does nothing
+    if not claimed:  # already run, or running elsewhere: a repeated task does nothing
         return plan
     assert plan is not None
     try:
-        result = _solve(plan, provider)
+        with Heartbeat(current_app._get_current_object(), plan_id):  # type: ignore[attr-defined]
+            result = _solve(plan, provider)
     except Exception as exc:
         db.session.rollback()
         current_app.logger.exception("plan %s failed", plan_id)
-        _finish(plan_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS])
+        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
+        finish(plan_id, status="failed", error=error, from_status="running")
     else:
-        _finish(plan_id, status="done", result=result)
+        if not finish(plan_id, status="done", result=result, from_status="running"):
+            # Given up for lost meanwhile (its beats were late): it stays failed, and nobody publishes it.
+            current_app.logger.warning("plan %s was failed as abandoned; its late result is dropped", plan_id)
     db.session.refresh(plan)
     return plan
-
-
-def _finish(
-    plan_id: int,
-    *,
-    status: str,
-    result: dict[str, Any] | None = None,
-    error: str | None = None,
-    running: bool = False,
-) -> None:
-    values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "error": error}
-    if status == "done":
-        values.update(progress=100, result=result)
-    query = update(PlanRun).where(PlanRun.id == plan_id)
-    if running:  # only a run still marked running; one that just finished keeps its result
-        query = query.where(PlanRun.status == "running")
-    db.session.execute(query.values(**values).execution_options(synchronize_session=False))
-    db.session.commit()
-
-
-def _set_progress(plan_id: int, percent: int) -> None:
-    db.session.execute(
-        update(PlanRun)
-        .where(PlanRun.id == plan_id, PlanRun.status == "running")
-        .values(progress=max(1, min(99, percent)))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
 
 
 def _solve(plan: PlanRun, provider: TravelTimeProvider | None) -> dict[str, Any]:
@@ -184,12 +145,13 @@ def _solve(plan: PlanRun, provider: TravelTimeProvider | None) -> dict[str, Any]
         db.session.commit()
     booked = load_day(regions, day, not_before=start, provider=provider)
     people = {t.id: TechnicianRef(t.id, t.code, t.name) for t in booked.technicians}
-    _set_progress(plan_id, 5)
+    set_progress(plan_id, 5)
     day_plan = plan_day(
         booked.problem,
         SolveOptions(time_limit_s=limit),
         processes=current_app.config.get("PLAN_PROCESSES"),
-        progress=lambda done, total: _set_progress(plan_id, 5 + 94 * done // max(total, 1)),
+        progress=lambda done, total: set_progress(plan_id, 5 + 94 * done // max(total, 1)),
+        isolated=True,  # OR-Tools holds the GIL while it searches: here, it would stop the heartbeat
     )
     return encode(stored_plan(booked.problem, day_plan, booked.origin, booked.zone, people))
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from huey.storage import RedisStorage
@@ -21,15 +18,13 @@ from app import create_app, tasks
 from app.extensions import db
 from app.models import Absence, Event, Order, PlanRun, Region, Technician, Visit
 from app.services.events import SYSTEM, record_order_transition
-from app.services.seeding import reset_database
 from app.services.travel import travel_provider
-from app.tasks import huey, start_consumer, stop_consumer
+from app.tasks import huey, start_consumer
 from dispatch import OrderAction, transition
 from routing.matrix import CachedProvider, GeodesicProvider, OSRMTableProvider, TravelTimeUnavailable
-from tests.conftest import make_config
 from tests.factories import token
 from tests.integration.plan_network import PlanningNetwork, make_planning_network
-from tests.services import REDIS_URL, unavailable
+from tests.services import REDIS_URL
 
 PROBLEM = "application/problem+json"
 
@@ -402,35 +397,6 @@ def test_bad_plan_requests_are_422_naming_the_field(
     if field == "regions" and body.get("regions"):
         assert "NOWHERE" in response.get_json()["errors"]["regions"][0]
     assert count(PlanRun) == before
-
-
-@pytest.fixture
-def redis_app(backend: str, database_urls: dict[str, str | Exception]) -> Iterator[Flask]:
-    """An app whose queue is Redis under a name of its own, with no immediate mode."""
-    url = database_urls[backend]
-    if isinstance(url, Exception):
-        unavailable(backend, url)
-    assert isinstance(url, str)
-    try:
-        with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2) as probe:
-            probe.ping()
-    except redis.RedisError as exc:
-        unavailable("redis", exc)
-    name = f"fieldops_test_{uuid.uuid4().hex[:12]}"
-    config = {**make_config(url), "HUEY_IMMEDIATE": False, "REDIS_URL": REDIS_URL, "HUEY_NAME": name}
-    application = create_app(config)
-    with application.app_context():
-        try:
-            yield application
-        finally:
-            stop_consumer()
-            huey.storage.flush_all()
-            with redis.Redis.from_url(REDIS_URL) as server:
-                for key in server.scan_iter(f"huey.*{name}*"):
-                    server.delete(key)
-            db.session.remove()
-            reset_database()
-            db.engine.dispose()
 
 
 @pytest.mark.redis

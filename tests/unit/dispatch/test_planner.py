@@ -211,6 +211,28 @@ def test_progress_is_reported_per_group() -> None:
     assert seen == [(1, 2), (2, 2)]
 
 
+@pytest.mark.parametrize(("isolated", "pools"), [(False, 0), (True, 1)])
+def test_an_isolated_plan_searches_only_in_worker_processes(
+    monkeypatch: pytest.MonkeyPatch, isolated: bool, pools: int
+) -> None:
+    """Isolated, even a plan of one process searches in a worker: the caller's threads are never held up."""
+    started: list[int] = []
+    real_pool = planner.worker_pool
+
+    def spy(workers: int):
+        started.append(workers)
+        return real_pool(workers)
+
+    monkeypatch.setattr(planner, "worker_pool", spy)
+    seconds, metres = _line(6)
+    problem = DayProblem(
+        durations=seconds, distances=metres, technicians=(_tech(id=1),), jobs=(_job(id=10, location=2),)
+    )
+    plan = plan_day(problem, FAST, processes=1, isolated=isolated)
+    assert started == [1] * pools
+    assert [v.job_id for r in plan.routes for v in r.visits] == [10]
+
+
 def test_a_single_group_gets_the_spare_cores_as_a_portfolio(monkeypatch: pytest.MonkeyPatch) -> None:
     """With one group and two cores, the group is searched by two searches of the portfolio, one per core."""
     seen: list[int] = []
