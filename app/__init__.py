@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, current_app, request
 from sqlalchemy import event
 
+from app import converters
 from app import headers as security_headers
 from app.config import defaults, from_environment
 from app.extensions import api as rest_api
@@ -33,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_secret_key(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # customers' names are mostly not ASCII
 
+    converters.init_app(app)
     _bind_extensions(app)
     app.before_request(_protect_forms)
     security_headers.init_app(app)
