@@ -130,7 +130,7 @@ class PlanOut(ma.Schema):
     routes = ma.fields.List(ma.fields.Nested(RouteOut), attribute="result.routes")
     unassigned = ma.fields.List(ma.fields.Nested(UnassignedOut), attribute="result.unassigned")
     totals = ma.fields.Nested(TotalsOut, attribute="result.totals")
-    publication = ma.fields.Nested(PublicationOut, attribute="result.publication")
+    publication = ma.fields.Nested(PublicationOut, attribute="result.publication", allow_none=True)
 
     def _from(self, plan: Any) -> str | None:
         """When the plan places work from, in the regions' own time."""
