@@ -16,7 +16,12 @@ IDEMPOTENCY_KEY_HEADER = {
     "required": True,
     "description": "A unique value per event, sent unchanged on every retry: the first answer comes back "
     "(with `Idempotent-Replayed: true`) and nothing is recorded twice; the key with another body is a 422",
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^ *[!-~][ -~]*$"},
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": "^[!-~]([ -~]*[!-~])?$",
+    },
 }
 
 
