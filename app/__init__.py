@@ -10,8 +10,8 @@ from typing import Any
 from flask import Flask, current_app, request
 from sqlalchemy import event
 
+from app import converters, inputs
 from app import headers as security_headers
-from app import inputs
 from app.config import defaults, from_environment
 from app.extensions import api as rest_api
 from app.extensions import csrf, db, login_manager, migrate
@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_secret_key(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # customers' names are mostly not ASCII
 
+    converters.init_app(app)
     _bind_extensions(app)
     inputs.init_app(app)
     app.before_request(_protect_forms)

@@ -1,6 +1,6 @@
-"""What every request must be before any view reads it: ids that fit, JSON that parses, text without NUL.
+"""What every request must be before any view reads it: JSON that parses, text without NUL."""
 
-The schemas bound each field (app/schemas/fields.py); this bounds what comes before them: path ids,
+The schemas bound each field (app/schemas/fields.py) and app/converters.py the ids in paths; this bounds
 the depth and size of a JSON body, and the console's forms and queries that no schema reads.
 """
 
@@ -12,24 +12,15 @@ from typing import Any
 from flask import Flask, current_app, request
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
-from werkzeug.routing import IntegerConverter
 
 from app.extensions import db
-from app.models.limits import INT_MAX, bad_characters
+from app.models.limits import bad_characters
 from app.problem import TITLES, problem_response
 from app.services.errors import Invalid
 
 MAX_JSON_DEPTH = 64
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_A_BRACKET = re.compile(rb"[^\[\]{}]")
-
-
-class IdConverter(IntegerConverter):
-    """`<int:...>` in a route: a row id that fits the database's column; a larger one is simply not found."""
-
-    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", INT_MAX)
-        super().__init__(map, *args, **kwargs)
 
 
 def json_depth(body: bytes, limit: int = MAX_JSON_DEPTH) -> int:
@@ -45,8 +36,7 @@ def json_depth(body: bytes, limit: int = MAX_JSON_DEPTH) -> int:
 
 
 def init_app(app: Flask) -> None:
-    """Bound path ids, JSON bodies and form text for every view; call before blueprints are registered."""
-    app.url_map.converters["int"] = IdConverter
+    """Bound JSON bodies and form text for every view, and answer a value the database refuses with 422."""
     app.config.setdefault("JSON_MAX_BYTES", 1024 * 1024)
     app.before_request(_check_request)
     app.register_error_handler(DataError, _refused_by_database)

@@ -9,6 +9,20 @@ from app.services.errors import Invalid
 from app.services.idempotency import KEY_FIELD, Reply
 
 MAX_KEY_LENGTH = 200
+# The header as the OpenAPI document declares it on the operations that honour it.
+IDEMPOTENCY_KEY_HEADER = {
+    "in": "header",
+    "name": KEY_FIELD,
+    "required": True,
+    "description": "A unique value per event, sent unchanged on every retry: the first answer comes back "
+    "(with `Idempotent-Replayed: true`) and nothing is recorded twice; the key with another body is a 422",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": "^[!-~]([ -~]*[!-~])?$",
+    },
+}
 
 
 def idempotency_key() -> str:

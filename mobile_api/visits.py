@@ -19,7 +19,7 @@ from app.security import current_user, token_required
 from app.services.field_events import VisitEventInput, report_event
 from app.services.idempotency import fingerprint
 from app.services.mobile import VisitSheet, day_sheets, visit_eta, visit_sheet
-from mobile_api.http import idempotency_key, json_body, reply_response
+from mobile_api.http import IDEMPOTENCY_KEY_HEADER, idempotency_key, json_body, reply_response
 
 TECHNICIAN = "technician"
 
@@ -68,6 +68,7 @@ def _local(moment: Any, zone: str) -> str | None:
 @blp.post("/visits/<int:visit_id>/events")
 @token_required(TECHNICIAN)
 @blp.arguments(MobileVisitEventIn)
+@blp.doc(parameters=[IDEMPOTENCY_KEY_HEADER])
 @blp.response(201, MobileEventResultOut)
 @blp.alt_response(409, description="The visit's status does not allow this event; nothing changed")
 @blp.alt_response(

@@ -131,7 +131,7 @@ class PlanOut(ma.Schema):
     routes = fields.List(fields.Nested(RouteOut), attribute="result.routes")
     unassigned = fields.List(fields.Nested(UnassignedOut), attribute="result.unassigned")
     totals = fields.Nested(TotalsOut, attribute="result.totals")
-    publication = fields.Nested(PublicationOut, attribute="result.publication")
+    publication = fields.Nested(PublicationOut, attribute="result.publication", allow_none=True)
 
     def _from(self, plan: Any) -> str | None:
         """When the plan places work from, in the regions' own time."""
