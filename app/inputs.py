@@ -1,4 +1,4 @@
-"""What every request must be before any view reads it: JSON that parses, text without NUL."""
+"""What every request must be before any view reads it: JSON that parses, text without NUL.
 
 The schemas bound each field (app/schemas/fields.py) and app/converters.py the ids in paths; this bounds
 the depth and size of a JSON body, and the console's forms and queries that no schema reads.
