@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask import current_app, url_for
 from flask_smorest import Blueprint
 
+from app.models.limits import bad_characters
 from app.problem import flatten_messages
 from app.schemas.mobile import MobileSyncEventIn, MobileSyncIn, MobileSyncOut
 from app.security import current_user, token_required
@@ -36,7 +37,8 @@ def sync(batch: dict[str, Any]) -> dict[str, Any]:
 
 def _item(index: int, raw: dict[str, Any]) -> SyncItem:
     key = raw.get("idempotency_key")
-    key = key if isinstance(key, str) else None
+    # Echoed back with the result: only a key that is text a response can carry.
+    key = key if isinstance(key, str) and not bad_characters(key) else None
     try:
         event = MobileSyncEventIn().load(raw)
     except ma.ValidationError as exc:

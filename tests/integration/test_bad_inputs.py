@@ -123,6 +123,12 @@ NUL = {
 }
 
 SURROGATE = {
+    "phone sync key": api(
+        "POST",
+        "/api/mobile/v1/sync",
+        {"events": [{**event("accept"), "idempotency_key": "k\ud800", "visit_id": 1}]},
+        as_="tech",
+    ),
     "order intake": api("POST", "/api/v1/orders", _order(external_ref="\ud800")),
     "order hold": api("POST", "/api/v1/orders/{order}/hold", {"reason": "a\udc00"}),
     "sign-in": api("POST", "/api/v1/auth/tokens", {"login": "\ud800", "password": "x"}, as_="none"),
