@@ -9,7 +9,7 @@ from dispatch.lifecycle import OrderAction
 
 
 class VisitStatus(StrEnum):
-    BOOKED = "booked"  # the customer has a window, no technician yet
+    BOOKED = "booked"  # the customer has a window, and maybe a tentative technician; no time yet
     PLANNED = "planned"  # on a plan that is not published
     DISPATCHED = "dispatched"  # on a technician's published route
     ACCEPTED = "accepted"
@@ -85,7 +85,10 @@ _REACHES = {
 
 # The goods are the seller's problem, not the schedule's: the order waits on hold until they are sorted out.
 GOODS_REASONS = frozenset({R.GOODS_MISSING, R.GOODS_DAMAGED})
-VISIBLE_TO_TECHNICIAN = frozenset(set(V) - {V.BOOKED, V.PLANNED, V.CANCELLED})
+# A visit reaches the technician's phone when it is dispatched: a customer's booking names a technician only
+# tentatively, and a plan may still give it to someone else or another time.
+NOT_YET_DISPATCHED = frozenset({V.BOOKED, V.PLANNED})
+VISIBLE_TO_TECHNICIAN = frozenset(set(V) - NOT_YET_DISPATCHED - {V.CANCELLED})
 CLOSED = frozenset({V.COMPLETED, V.CANNOT_COMPLETE, V.CANCELLED})
 
 
