@@ -8,6 +8,7 @@ from one to the next.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -108,3 +109,41 @@ def clashes(spans: Sequence[BookedSpan], durations: np.ndarray) -> list[Clash]:
         if first.end + travel > second.start:
             found.append(Clash(first, second, travel))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class WindowedVisit:
+    """A visit with a technician and a promised window but no time yet (a customer booked it), in seconds."""
+
+    id: int
+    window_start: int
+    window_end: int
+    duration: int
+
+
+def expected_starts(placed: Iterable[tuple[int, int]], booked: Sequence[WindowedVisit]) -> dict[int, int]:
+    """When each visit booked without a time can be expected to start, for showing one technician's day.
+
+    In window order, each takes the earliest moment in its window that the day (placed visits and those
+    laid out before it) leaves free for its whole duration; where no such moment is left, the window's
+    start, so that the clash shows. Driving is not counted: this draws the day, the planner times it.
+    """
+    busy = sorted(placed)
+    found: dict[int, int] = {}
+    for visit in sorted(booked, key=lambda v: (v.window_start, v.window_end, v.id)):
+        start = _first_gap(busy, visit.window_start, visit.duration)
+        if start > visit.window_end:
+            start = visit.window_start
+        found[visit.id] = start
+        insort(busy, (start, start + visit.duration))
+    return found
+
+
+def _first_gap(busy: Sequence[tuple[int, int]], earliest: int, duration: int) -> int:
+    """The earliest start from `earliest` on at which `duration` overlaps none of the busy spans."""
+    start = earliest
+    for begin, end in busy:
+        if begin >= start + duration:
+            break
+        start = max(start, end)
+    return start

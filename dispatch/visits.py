@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from dispatch.lifecycle import OrderAction
 
 
 class VisitStatus(StrEnum):
-    BOOKED = "booked"  # the customer has a window, no technician yet
+    BOOKED = "booked"  # the customer has a window, and maybe a tentative technician; no time yet
     PLANNED = "planned"  # on a plan that is not published
     DISPATCHED = "dispatched"  # on a technician's published route
     ACCEPTED = "accepted"
@@ -85,7 +86,10 @@ _REACHES = {
 
 # The goods are the seller's problem, not the schedule's: the order waits on hold until they are sorted out.
 GOODS_REASONS = frozenset({R.GOODS_MISSING, R.GOODS_DAMAGED})
-VISIBLE_TO_TECHNICIAN = frozenset(set(V) - {V.BOOKED, V.PLANNED, V.CANCELLED})
+# A visit reaches the technician's phone when it is dispatched: a customer's booking names a technician only
+# tentatively, and a plan may still give it to someone else or another time.
+NOT_YET_DISPATCHED = frozenset({V.BOOKED, V.PLANNED})
+VISIBLE_TO_TECHNICIAN = frozenset(set(V) - NOT_YET_DISPATCHED - {V.CANCELLED})
 CLOSED = frozenset({V.COMPLETED, V.CANNOT_COMPLETE, V.CANCELLED})
 
 
@@ -178,6 +182,35 @@ def _outcome_reason(reason: CannotCompleteReason | str | None, note: str | None)
     if code is R.OTHER and not note:
         raise OutcomeReasonError("note", "a reason of `other` needs a note saying what happened")
     return code
+
+
+# Work is done on the visit's day, in its region's time, judged by when the event happened (a phone that was
+# offline reports later): a visit may be accepted ahead, but setting out, arriving and starting wait for its
+# day, and a dispatcher moves a visit to do it on another. What follows a start goes with the work, even past
+# midnight, never before the day. Giving a visit up (cannot_complete) may be reported whenever it turns out.
+ON_ITS_DAY = frozenset({E.DEPART, E.ARRIVE, E.START})
+NOT_BEFORE_ITS_DAY = frozenset({E.PAUSE, E.RESUME, E.COMPLETE})
+
+
+class VisitDayError(ValueError):
+    """An event reported on a day its visit is not for."""
+
+    def __init__(self, event: VisitEventType, visit_day: date, event_day: date) -> None:
+        super().__init__(
+            f"cannot {event.value} on {event_day.isoformat()}: the visit is for {visit_day.isoformat()}; "
+            "a dispatcher must move it first"
+        )
+        self.event, self.visit_day, self.event_day = event, visit_day, event_day
+
+
+def check_event_day(event: VisitEventType | str, *, visit_day: date, event_day: date) -> None:
+    """Refuse an event on a day its visit is not for; both days in the visit's region's time zone."""
+    event = VisitEventType(event)
+    wrong = (event in ON_ITS_DAY and event_day != visit_day) or (
+        event in NOT_BEFORE_ITS_DAY and event_day < visit_day
+    )
+    if wrong:
+        raise VisitDayError(event, visit_day, event_day)
 
 
 def already_passed(status: VisitStatus | str, event: VisitEventType | str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -50,30 +50,38 @@ class DayQuery(ma.Schema):
 
 
 class DayVisitOut(ma.Schema):
-    visit_id = fields.Integer(attribute="id")
-    order_id = fields.Integer()
-    region = fields.String(attribute="order.region.code")
-    status = fields.String()
-    sequence = fields.Integer(allow_none=True)
+    """A TimedVisit: the visit and when it takes place."""
+
+    visit_id = fields.Integer(attribute="visit.id")
+    order_id = fields.Integer(attribute="visit.order_id")
+    region = fields.String(attribute="visit.order.region.code")
+    status = fields.String(attribute="visit.status")
+    sequence = fields.Integer(attribute="visit.sequence", allow_none=True)
     start = fields.Method("_start", metadata={"description": "Planned start of work on site, local time"})
     end = fields.Method("_end", metadata={"description": "Planned end of work on site, local time"})
+    placed = fields.Boolean(
+        metadata={
+            "description": "False for a visit a customer booked that no plan or dispatcher has placed yet: "
+            "start is then the earliest moment in its window that the technician's day leaves free"
+        }
+    )
     window_start = fields.Method("_window_start")
     window_end = fields.Method("_window_end")
 
-    def _local(self, visit: Any, moment: datetime) -> str:
-        return moment.astimezone(ZoneInfo(visit.order.region.time_zone)).isoformat()
+    def _local(self, timed: Any, moment: datetime) -> str:
+        return moment.astimezone(ZoneInfo(timed.visit.order.region.time_zone)).isoformat()
 
-    def _start(self, visit: Any) -> str:
-        return self._local(visit, visit.planned_arrival)
+    def _start(self, timed: Any) -> str:
+        return self._local(timed, timed.start)
 
-    def _end(self, visit: Any) -> str:
-        return self._local(visit, visit.planned_arrival + timedelta(minutes=visit.order.duration_min))
+    def _end(self, timed: Any) -> str:
+        return self._local(timed, timed.end)
 
-    def _window_start(self, visit: Any) -> str:
-        return self._local(visit, visit.window_start)
+    def _window_start(self, timed: Any) -> str:
+        return self._local(timed, timed.visit.window_start)
 
-    def _window_end(self, visit: Any) -> str:
-        return self._local(visit, visit.window_end)
+    def _window_end(self, timed: Any) -> str:
+        return self._local(timed, timed.visit.window_end)
 
 
 class TechnicianDayOut(ma.Schema):

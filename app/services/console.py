@@ -8,7 +8,7 @@ move all see the same day.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -28,7 +28,7 @@ from app.services.errors import Invalid, NotFound
 from app.services.network import list_regions
 from app.services.plan_runs import fail_if_abandoned
 from app.services.plan_store import decode, reason_json
-from app.services.records import PLANNABLE, day_visit
+from app.services.records import PLANNABLE, TimedVisit, day_visit, timed_visits
 from app.services.regions import find_region, local_today, visible_region_ids
 from dispatch.eligibility import candidates, explain_ineligible
 
@@ -77,15 +77,6 @@ def load_region_day(
     return load_day([region], day, extra_technicians=extra_technicians, not_before=not_before)
 
 
-def placed_visits(order: Order, day: date) -> list[Visit]:
-    """The order's visits of the day that have a technician and a time, done or not."""
-    return [
-        v
-        for v in order.visits
-        if v.day == day and v.status != "cancelled" and v.technician_id and v.planned_arrival
-    ]
-
-
 def latest_plan(region: Region, day: date) -> PlanRun | None:
     """The newest plan run of the day that covers the region (failed if its worker is gone)."""
     runs = db.session.scalars(select(PlanRun).where(PlanRun.day == day).order_by(PlanRun.id.desc()))
@@ -98,24 +89,27 @@ def latest_plan(region: Region, day: date) -> PlanRun | None:
 def board(region_day: RegionDay) -> dict[str, Any]:
     """The day board: a row per technician with shift and lunch, the visits, and the unassigned queue."""
     rd = region_day
-    visits, unassigned = [], []
+    unassigned = []
     plan = latest_plan(rd.region, rd.day)
     plan_reasons = _plan_reasons(plan)
     for order in rd.orders:
-        visits.extend(_visit_item(rd, order, v) for v in placed_visits(order, rd.day))
         visit = day_visit(order, rd.day)
         if order.status in PLANNABLE and (visit is None or visit.technician_id is None):
             unassigned.append(_unassigned_item(rd, order, visit, plan_reasons))
+    # Every visit of the day that has a technician, placed or only booked, timed once for the whole day.
+    here = [v for order in rd.orders for v in order.visits if v.day == rd.day]
+    timed = timed_visits([*here, *rd.elsewhere])
+    elsewhere = {v.id for v in rd.elsewhere}
     return {
         "region": {"code": rd.region.code, "name": rd.region.name, "time_zone": rd.region.time_zone},
         "date": rd.day.isoformat(),
         "technicians": [_technician_row(rd, t) for t in rd.technicians],
-        "visits": visits,
+        "visits": [_visit_item(rd, t) for t in timed if t.visit.id not in elsewhere],
         # The technicians' visits in other regions, shown read-only: their day is one.
         "elsewhere": [
-            {**_visit_item(rd, v.order, v), "region": v.order.region.code, "elsewhere": True}
-            for v in rd.elsewhere
-            if v.planned_arrival is not None
+            {**_visit_item(rd, t), "region": t.visit.order.region.code, "elsewhere": True}
+            for t in timed
+            if t.visit.id in elsewhere
         ],
         "unassigned": unassigned,
         "plan": plan_status(plan),
@@ -170,21 +164,20 @@ def _technician_row(rd: RegionDay, tech: Technician) -> dict[str, Any]:
     }
 
 
-def _visit_item(rd: RegionDay, order: Order, visit: Visit) -> dict[str, Any]:
-    assert visit.planned_arrival is not None
-    end = visit.planned_arrival + timedelta(minutes=order.duration_min)
-    late = visit.planned_arrival > visit.window_end
+def _visit_item(rd: RegionDay, timed: TimedVisit) -> dict[str, Any]:
+    visit, order = timed.visit, timed.visit.order
     return {
         "id": visit.id,
         "order_id": order.id,
         "technician_id": visit.technician_id,
-        "start": _iso(visit.planned_arrival.astimezone(rd.zone)),
-        "end": _iso(end.astimezone(rd.zone)),
+        "start": _iso(timed.start.astimezone(rd.zone)),
+        "end": _iso(timed.end.astimezone(rd.zone)),
+        "placed": timed.placed,  # False: booked by the customer, drawn where the day leaves room
         "window_start": _iso(visit.window_start.astimezone(rd.zone)),
         "window_end": _iso(visit.window_end.astimezone(rd.zone)),
         "status": visit.status,
         "locked": visit.locked,
-        "late": late,
+        "late": timed.start > visit.window_end,
         "sequence": visit.sequence,
         **_order_summary(order),
     }
@@ -196,6 +189,7 @@ def _unassigned_item(
     return {
         "order_id": order.id,
         "visit_id": visit.id if visit is not None else None,
+        "visit_status": visit.status if visit is not None else None,
         "window_start": _iso(visit.window_start.astimezone(rd.zone)) if visit is not None else None,
         "window_end": _iso(visit.window_end.astimezone(rd.zone)) if visit is not None else None,
         "reasons": plan_reasons.get(order.id) or unassigned_reasons(rd, order.id),

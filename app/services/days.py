@@ -219,8 +219,8 @@ def _visits_elsewhere(technician_ids: list[int], region_ids: set[int], day: date
 
 
 def technician_visits(technician_ids: Sequence[int], day: date) -> list[Visit]:
-    """The technicians' placed visits of the day in every region, done or not, in time order."""
-    return _visits_of(technician_ids, day, Visit.planned_arrival.is_not(None))
+    """The technicians' visits of the day in every region, done or not, placed or only booked."""
+    return _visits_of(technician_ids, day)
 
 
 def _visits_of(technician_ids: Sequence[int], day: date, *where: Any) -> list[Visit]:
@@ -241,8 +241,10 @@ def _visits_of(technician_ids: Sequence[int], day: date, *where: Any) -> list[Vi
 
 
 def day_clashes(technician_ids: Sequence[int], day: date) -> dict[int, list[Clash]]:
-    """Per technician, the visits of the day they cannot all make: overlapping, or too close to drive."""
-    visits = technician_visits(technician_ids, day)
+    """Per technician, the placed visits they cannot all make: overlapping, or too close to drive."""
+    # Visits only booked have no time to clash with yet: the planner and the move check fit them in their
+    # windows.
+    visits = [v for v in technician_visits(technician_ids, day) if v.planned_arrival is not None]
     if not visits:
         return {}
     sites = list(dict.fromkeys(_site(v.order) for v in visits))

@@ -23,10 +23,12 @@ from dispatch.lifecycle import Transition
 from dispatch.visits import (
     CLOSED,
     OutcomeReasonError,
+    VisitDayError,
     VisitEventType,
     VisitStep,
     VisitTransitionError,
     already_passed,
+    check_event_day,
     visit_step,
 )
 from routing import Point
@@ -168,7 +170,8 @@ def _progress(
 def _decide(
     visit: Visit, progress: VisitProgress, event: VisitEventInput, actor: Actor, *, offline: bool
 ) -> VisitStep | Reply:
-    """The visit's next step, or the stale reply for a late offline report already overtaken."""
+    """The visit's next step, allowed by its status and on the event's day in the region's time, or the
+    stale reply for a late offline report already overtaken."""
     late = progress.last_event_at is not None and event.at < progress.last_event_at
     if offline and late:
         return _stale(visit, event, actor, "it happened before the last event already applied")
@@ -180,6 +183,11 @@ def _decide(
         raise Conflict(str(exc)) from exc
     except OutcomeReasonError as exc:
         raise Invalid({exc.field: str(exc)}) from exc
+    zone = ZoneInfo(visit.order.region.time_zone)
+    try:
+        check_event_day(step.event, visit_day=visit.day, event_day=event.at.astimezone(zone).date())
+    except VisitDayError as exc:
+        raise Conflict(str(exc)) from exc
     if step.event is VisitEventType.COMPLETE:
         check_completion(visit, progress, event.checklist, event.confirmation_code)
     return step
@@ -267,5 +275,3 @@ def _event_body(
         "eta": local(progress.eta),
         "closed": visit.status in CLOSED,
     }
-
-

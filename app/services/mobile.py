@@ -18,9 +18,7 @@ from app.models import Attachment, Order, TechnicianPosition, User, Visit, Visit
 from app.services.errors import Invalid, NotFound
 from app.services.regions import local_today
 from dispatch.checklists import ChecklistItem, checklist_for
-from dispatch.visits import (
-    VISIBLE_TO_TECHNICIAN,
-)
+from dispatch.visits import NOT_YET_DISPATCHED, VISIBLE_TO_TECHNICIAN
 
 VISIBLE = sorted(s.value for s in VISIBLE_TO_TECHNICIAN)
 HISTORY_LIMIT = 5
@@ -62,7 +60,7 @@ def own_visit(user: User, visit_id: int, *, lock: bool = False) -> Visit:
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     visit = db.session.scalar(query)
-    if visit is None or visit.technician_id != technician_id(user) or visit.status in ("booked", "planned"):
+    if visit is None or visit.technician_id != technician_id(user) or visit.status in NOT_YET_DISPATCHED:
         raise NotFound(f"visit {visit_id} not found")
     return visit
 

@@ -8,9 +8,10 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import Region, Technician, Visit, technician_help_regions
+from app.models import Region, Technician, technician_help_regions
 from app.services.days import technician_visits
 from app.services.errors import NotFound
+from app.services.records import TimedVisit, timed_visits
 
 
 def list_regions(*, scope: set[int] | None) -> list[Region]:
@@ -36,11 +37,11 @@ def list_technicians(*, scope: set[int] | None, include_inactive: bool = False) 
 
 @dataclass(frozen=True, slots=True)
 class TechnicianDayView:
-    """A technician's visits of one day in every region, in time order."""
+    """A technician's visits of one day in every region, in time order, placed or only booked."""
 
     technician: Technician
     day: date
-    visits: list[Visit]
+    visits: list[TimedVisit]
 
 
 def technician_day_view(*, technician_id: int, day: date, scope: set[int] | None) -> TechnicianDayView:
@@ -48,4 +49,4 @@ def technician_day_view(*, technician_id: int, day: date, scope: set[int] | None
     technician = db.session.get(Technician, technician_id)
     if technician is None or technician not in list_technicians(scope=scope, include_inactive=True):
         raise NotFound(f"technician {technician_id} not found")
-    return TechnicianDayView(technician, day, technician_visits([technician.id], day))
+    return TechnicianDayView(technician, day, timed_visits(technician_visits([technician.id], day)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -24,7 +24,8 @@ from app.models import (
 )
 from dispatch import OrderStatus
 from dispatch.build import OrderRecord, TechnicianRecord
-from dispatch.visits import TAKEN_ON
+from dispatch.underway import WindowedVisit, expected_starts
+from dispatch.visits import TAKEN_ON, VisitStatus
 from routing.geo import Point
 
 # Orders the optimizer may place: not yet started, and not stopped.
@@ -45,6 +46,58 @@ def day_visit(order: Order, day: date) -> Visit | None:
     """The order's visit on the day that is still to happen or under way."""
     visits = day_visits(order, day)
     return visits[-1] if visits else None
+
+
+@dataclass(frozen=True, slots=True)
+class TimedVisit:
+    """A technician's visit and when it takes place: as placed, or, only booked so far, as expected."""
+
+    visit: Visit
+    start: datetime  # aware
+    placed: bool  # False: a customer booked it and no plan or dispatcher has given it a time yet
+
+    @property
+    def end(self) -> datetime:
+        """When the work on site ends."""
+        return self.start + timedelta(minutes=self.visit.order.duration_min)
+
+
+def timed_visits(visits: Iterable[Visit]) -> list[TimedVisit]:
+    """The visits that have a technician, each with its start, in time order; pass a technician's whole day.
+
+    A visit only booked has a window but no time: it is shown at the earliest moment in its window that its
+    technician's day leaves free, so that the day reads the same wherever it is shown.
+    """
+    held = [v for v in visits if v.technician_id is not None and v.status != VisitStatus.CANCELLED]
+    found = []
+    for tech_id in {v.technician_id for v in held}:
+        found += _technician_times([v for v in held if v.technician_id == tech_id])
+    return sorted(found, key=lambda t: (t.start, t.visit.id))
+
+
+def _technician_times(visits: list[Visit]) -> list[TimedVisit]:
+    """One technician's visits of a day with their times, placed or expected."""
+    placed = [TimedVisit(v, v.planned_arrival, True) for v in visits if v.planned_arrival is not None]
+    booked = {v.id: v for v in visits if v.planned_arrival is None}
+    starts = expected_starts(
+        [(_seconds(t.start), _seconds(t.end)) for t in placed],
+        [
+            WindowedVisit(v.id, _seconds(v.window_start), _seconds(v.window_end), _length(v))
+            for v in booked.values()
+        ],
+    )
+    expected = [
+        TimedVisit(booked[i], datetime.fromtimestamp(start, UTC), False) for i, start in starts.items()
+    ]
+    return placed + expected
+
+
+def _seconds(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _length(visit: Visit) -> int:
+    return visit.order.duration_min * 60
 
 
 def technician_record_loads() -> tuple:

@@ -120,6 +120,19 @@ def published_visit(
     return visit
 
 
+def worked_since(span: timedelta) -> datetime:
+    """When a run of events lasting `span` began, so that all of it is past and on one local day.
+
+    A visit's work happens on its day; give the visit the day of this moment. Just after midnight that
+    is yesterday, from 09:00.
+    """
+    end = datetime.now(ZONE) - timedelta(minutes=1)
+    start = end - span
+    if start.date() != end.date():
+        start = datetime.combine(start.date(), time(9), ZONE)
+    return start
+
+
 def event(type_: str, at: datetime | None = None, **fields: Any) -> dict[str, Any]:
     """An event body as a phone sends it."""
     return {"type": type_, "at": (at or datetime.now(ZONE)).isoformat(), **fields}

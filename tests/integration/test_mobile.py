@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Event, Visit, VisitProgress
 from tests.integration.mobile_day import (
-    ZONE,
     Crew,
     event,
     make_crew,
@@ -22,6 +21,7 @@ from tests.integration.mobile_day import (
     post_event,
     published_visit,
     upload,
+    worked_since,
 )
 
 PROBLEM = "application/problem+json"
@@ -92,8 +92,8 @@ def test_day_defaults_to_today_and_shows_earlier_visits_at_the_site(
 
 def test_full_day_from_accept_to_complete(app: Flask, client: FlaskClient, crew: Crew) -> None:
     """accept, depart (ETA), arrive, start, pause, resume, complete with photo and signature."""
-    visit = published_visit(app, crew.network.technician, day=crew.day)
-    t0 = datetime.now(ZONE) - timedelta(hours=3)
+    t0 = worked_since(timedelta(hours=2))
+    visit = published_visit(app, crew.network.technician, day=t0.date())
     steps: list[tuple[dict[str, Any], str, str]] = [
         (event("accept", t0), "accepted", "dispatched"),
         (event("depart", t0 + timedelta(minutes=5), lat=31.23, lon=121.47), "en_route", "dispatched"),

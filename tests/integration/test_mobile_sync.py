@@ -15,7 +15,15 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Event, IdempotencyKey, Visit
-from tests.integration.mobile_day import ZONE, Crew, event, make_crew, post_event, published_visit
+from tests.integration.mobile_day import (
+    ZONE,
+    Crew,
+    event,
+    make_crew,
+    post_event,
+    published_visit,
+    worked_since,
+)
 
 
 @pytest.fixture
@@ -135,8 +143,8 @@ def test_sync_applies_in_time_order_and_answers_in_input_order(
     app: Flask, client: FlaskClient, crew: Crew
 ) -> None:
     """A shuffled offline batch with a duplicate is applied by `at`; results follow the order sent."""
-    visit = published_visit(app, crew.network.technician, day=crew.day)
-    t0 = datetime.now(ZONE) - timedelta(hours=1)
+    t0 = worked_since(timedelta(hours=1))
+    visit = published_visit(app, crew.network.technician, day=t0.date())
     steps = ["accept", "depart", "arrive", "start"]
     batch = [
         {**event(kind, t0 + timedelta(minutes=n)), "idempotency_key": f"s-{kind}", "visit_id": visit.id}
@@ -165,8 +173,8 @@ def test_sync_applies_in_time_order_and_answers_in_input_order(
 
 def test_sync_keeps_late_events_as_stale(app: Flask, client: FlaskClient, crew: Crew) -> None:
     """Events older than the last applied one, or for a step already passed, are logged as stale."""
-    visit = published_visit(app, crew.network.technician, day=crew.day)
-    t0 = datetime.now(ZONE) - timedelta(hours=1)
+    t0 = worked_since(timedelta(hours=1))
+    visit = published_visit(app, crew.network.technician, day=t0.date())
     for n, kind in enumerate(["accept", "depart", "arrive"]):
         post_event(client, crew.tech, visit.id, event(kind, t0 + timedelta(minutes=10 * n)))
     batch = [

@@ -43,6 +43,7 @@
   function visitItem(v) {
     const locked = v.locked ? " locked" : "";
     const late = v.late ? " late" : "";
+    const expected = v.placed ? "" : " expected";
     return {
       id: `v${v.id}`,
       visitId: v.id,
@@ -52,9 +53,9 @@
       end: v.end,
       status: v.status,
       locked: v.locked,
-      className: `visit status-${v.status}${locked}${late}`,
+      className: `visit status-${v.status}${locked}${late}${expected}`,
       editable: !v.locked && MOVABLE.has(v.status),
-      title: `#${v.order_id} ${v.customer} · ${v.kind} · window ${clock(v.window_start)}–${clock(v.window_end)} · ${v.status}`,
+      title: `#${v.order_id} ${v.customer} · ${v.kind} · window ${clock(v.window_start)}–${clock(v.window_end)} · ${v.status}${v.placed ? "" : " (booked by the customer, not yet planned)"}`,
       content: el("span", { class: "vcontent", "data-visit-id": v.id, "data-order-id": v.order_id },
         v.locked ? el("span", { class: "lock", title: "locked", text: "🔒 " }) : null,
         `#${v.order_id} ${v.customer} `,
@@ -197,7 +198,7 @@
       el("h3", {}, el("a", { href: urls.orderUrl.replace(/0$/, v.order_id), text: `Order #${v.order_id}` })),
       el("p", { text: `${v.customer} · ${v.address}${v.location_quality === "district" ? " (district only)" : ""}` }),
       el("p", { text: `${v.kind}, ${v.duration_min} min · ${v.status.replace("_", " ")}` }),
-      el("p", { text: `planned ${clock(v.start)}–${clock(v.end)} · promised ${clock(v.window_start)}–${clock(v.window_end)}` }),
+      el("p", { text: `${v.placed ? "planned" : "not yet planned, expected"} ${clock(v.start)}–${clock(v.end)} · promised ${clock(v.window_start)}–${clock(v.window_end)}` }),
       el("button", { type: "button", class: "lock-toggle", text: v.locked ? "Unlock" : "Lock", onclick: async () => {
         const answer = await request("POST", lockUrl);
         if (answer.ok) await reload(); else showResult(panel, problemLines(answer.data), false);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
@@ -14,11 +15,13 @@ from dispatch.lifecycle import OrderAction
 from dispatch.visits import (
     CannotCompleteReason,
     OutcomeReasonError,
+    VisitDayError,
     VisitEventType,
     VisitStatus,
     VisitTransitionError,
     allowed_events,
     already_passed,
+    check_event_day,
     visit_step,
 )
 
@@ -129,6 +132,39 @@ def test_allowed_events_agree_with_steps(state: VisitStatus, event: VisitEventTy
         decided = False
     assert allowed is decided
     assert not (allowed and already_passed(state, event))
+
+
+DAY = date(2026, 12, 5)
+DAY_BEFORE, DAY_AFTER = DAY - timedelta(days=1), DAY + timedelta(days=1)
+# Per event: allowed on the day before, on the visit's day, and the day after.
+EVENT_DAYS = {
+    E.ACCEPT: (True, True, True),  # a visit may be taken on ahead, or late
+    E.DEPART: (False, True, False),  # setting out, arriving and starting happen on the visit's day only
+    E.ARRIVE: (False, True, False),
+    E.START: (False, True, False),
+    E.PAUSE: (False, True, True),  # work started on the day may run on past midnight
+    E.RESUME: (False, True, True),
+    E.COMPLETE: (False, True, True),
+    E.CANNOT_COMPLETE: (True, True, True),  # a visit may be given up whenever it turns out it cannot be done
+}
+
+
+@pytest.mark.parametrize(("event", "allowed"), EVENT_DAYS.items(), ids=lambda v: getattr(v, "value", None))
+def test_work_happens_on_the_visits_day(event: VisitEventType, allowed: tuple[bool, bool, bool]) -> None:
+    """Nothing but accepting or giving up a visit happens before its day; setting out and starting, on it."""
+    for event_day, ok in zip((DAY_BEFORE, DAY, DAY_AFTER), allowed, strict=True):
+        if ok:
+            check_event_day(event, visit_day=DAY, event_day=event_day)
+            continue
+        with pytest.raises(VisitDayError) as refused:
+            check_event_day(event, visit_day=DAY, event_day=event_day)
+        assert "the visit is for 2026-12-05" in str(refused.value)
+        assert refused.value.visit_day == DAY
+
+
+def test_every_event_has_a_day_rule() -> None:
+    """The table above covers every event type, so a new one cannot slip past the day check untested."""
+    assert set(EVENT_DAYS) == set(VisitEventType)
 
 
 @pytest.mark.parametrize("kind", list(OrderKind))
