@@ -1,6 +1,7 @@
 """The business core: rules about orders, technicians, visits and plans, free of any framework."""
 
 from dispatch.build import OrderRecord, TechnicianRecord, build_day_problem, day_locations
+from dispatch.calendars import ALWAYS, END_OF_DAY, BusinessCalendar, Hours, NoWorkingTime, around_the_clock
 from dispatch.day import DayProblem, Job, PlanSettings, Reason, TechnicianDay
 from dispatch.eligibility import candidates, explain_ineligible
 from dispatch.intake import LocationQuality, OrderKind, Priority, Work, WorkNeeds, combine_work, sla_due
@@ -20,11 +21,16 @@ from dispatch.verify import plan_violations
 from dispatch.visits import VisitEventType, VisitStatus, VisitTransitionError, visit_step
 
 __all__ = [
+    "ALWAYS",
+    "END_OF_DAY",
+    "BusinessCalendar",
     "DayPlan",
     "DayProblem",
+    "Hours",
     "Job",
     "LocationQuality",
     "MoveCheck",
+    "NoWorkingTime",
     "OrderAction",
     "OrderKind",
     "OrderRecord",
@@ -47,6 +53,7 @@ __all__ = [
     "Work",
     "WorkNeeds",
     "allowed_actions",
+    "around_the_clock",
     "build_day_problem",
     "candidates",
     "check_assignment",
