@@ -8,7 +8,7 @@ from typing import Any
 
 import marshmallow as ma
 from apispec import BasePlugin
-from flask import Response, current_app, json
+from flask import Response, current_app, json, render_template, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -93,7 +93,11 @@ def problem_response(
         body["errors"] = dict(errors)
     if extra:
         body.update(extra)
-    response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    if _wants_console_page():
+        page = render_template("console/error.html", problem=body, region=None, day=None)
+        response = current_app.response_class(page, status=status, mimetype="text/html")
+    else:
+        response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
     for name, value in (headers or {}).items():
         if name.lower() != "content-type":
             response.headers[name] = value
@@ -135,6 +139,16 @@ def _implied_problems(path: str, operation: Mapping[str, Any]) -> dict[str, str]
 
 def _is_error(code: Any) -> bool:
     return str(code).isdigit() and int(code) >= 400
+
+
+def _wants_console_page() -> bool:
+    """A console page a person opened (not the board's own JSON calls): the problem is shown as a page."""
+    path = request.path
+    return (
+        path.startswith("/console/")
+        and not path.startswith("/console/api/")
+        and request.accept_mimetypes.accept_html
+    )
 
 
 class ProblemApi(Api):

@@ -102,6 +102,32 @@ def test_dispatchers_cannot_open_administration(client: FlaskClient, office: str
 
 
 @pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        ("/console/admin/technicians", 403, "Forbidden"),
+        ("/console/orders/999999", 404, "order 999999"),
+        ("/console/board?region=ZZ", 404, "ZZ"),
+        ("/console/board?date=garbage", 422, "is not a date"),
+        ("/console/no-such-page", 404, "Not Found"),
+    ],
+)
+def test_console_errors_are_pages_with_a_way_back(
+    client: FlaskClient, office: str, path: str, status: int, words: str
+) -> None:
+    """A dispatcher who follows a bad link sees a console page that says what went wrong, not raw JSON."""
+    response = client.get(path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == status and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert words in page and 'href="/console/"' in page and "Sign out" in page
+
+
+def test_console_json_errors_stay_problems(client: FlaskClient, office: str) -> None:
+    """The board's own calls (/console/api/...) still get problem+json they can read."""
+    response = client.get("/console/api/board?region=ZZ", headers={"Accept": "text/html"})
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize(
     "path",
     [
         "/console/admin/technicians",
