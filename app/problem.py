@@ -147,7 +147,8 @@ def _wants_console_page() -> bool:
     return (
         path.startswith("/console/")
         and not path.startswith("/console/api/")
-        and request.accept_mimetypes.accept_html
+        # A browser's navigation asks for text/html first; a script's fetch asks for */*: it gets JSON.
+        and request.accept_mimetypes.best_match([PROBLEM_MIMETYPE, "text/html"]) == "text/html"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from datetime import timedelta
 from typing import Any
@@ -138,6 +139,25 @@ def test_map_draws_outlines_routes_and_technicians(page, served, artifacts) -> N
     assert page.locator("#map path.region").count() >= 10
     assert page.locator("#map path.home").count() >= 1
     page.screenshot(path=str(artifacts / "map.png"), full_page=True)
+
+
+def test_the_time_axis_speaks_the_pages_language_whatever_the_browsers(browser, served) -> None:
+    """A Chinese or Ukrainian browser sees the axis in the page's language (English today), not its own."""
+    app, base = served
+    with app.app_context():
+        region = list_regions(scope=None)[0]
+        day = local_today(region) + timedelta(days=1)
+    for locale in ("zh-CN", "uk-UA"):
+        context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale=locale)
+        page = context.new_page()
+        sign_in(page, base)
+        open_board(page, base, region.code, day)
+        axis = page.eval_on_selector_all(
+            ".vis-time-axis .vis-text", "els => els.map(e => e.textContent).join(' ')"
+        )
+        context.close()
+        assert day.strftime("%B") in axis or day.strftime("%a") in axis, (locale, axis)
+        assert not re.search(r"[\u0400-\u04FF]", axis), (locale, axis)
 
 
 def test_post_without_csrf_token_is_refused(page, served) -> None:

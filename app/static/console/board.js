@@ -13,7 +13,10 @@
   let timeline = null;
   let board = null;
 
-  const local = (date) => vis.moment(date).utcOffset(offset);
+  // Dates on the axis in the page's language, never the browser's: moment would otherwise guess from the
+  // browser (a Chinese browser got Ukrainian month names).
+  const language = (document.documentElement.lang || "en").toLowerCase();
+  const local = (date) => vis.moment(date).locale(language).utcOffset(offset);
   const isoAt = (date) => local(date).format("YYYY-MM-DDTHH:mm:ssZ");
 
   function groupContent(tech, status) {
@@ -83,6 +86,7 @@
     const day = host.dataset.date;
     timeline = new vis.Timeline(host, items, groups, {
       moment: (date) => local(date),
+      locale: language.startsWith("zh") ? "zh" : "en",
       start: `${day}T07:00:00${offset}`,
       end: `${day}T21:00:00${offset}`,
       stack: false,
