@@ -155,8 +155,8 @@ def _measure(
     breaks = _merged(read, start, end)
     due = _due(calendar, start, target.duration, breaks)
     if span.stop is None and span.void is not None:
-        if due > end:
-            return None  # cancelled before it was due: it measured nothing
+        if due >= end:
+            return None  # cancelled by its due time: it measured nothing
         return _state(target, start, due, due, ZERO, end, now, voided=True)
     warn = _due(calendar, start, target.warn_after, breaks)
     used = min(end, now)
@@ -203,7 +203,7 @@ def _arrival(target: Target, log: tuple[ClockEvent, ...], now: datetime) -> Cloc
     """
     started = due = None
     for event in log:
-        if event.kind is E.APPOINTMENT_CONFIRMED and (due is None or event.at < due):
+        if event.kind is E.APPOINTMENT_CONFIRMED and (due is None or event.at <= due):
             assert event.window_end is not None  # checked by ClockEvent
             started, due = event.at, event.window_end + target.duration
         elif started is None or due is None:
@@ -211,8 +211,8 @@ def _arrival(target: Target, log: tuple[ClockEvent, ...], now: datetime) -> Cloc
         elif event.kind is E.ARRIVED:
             return _state(target, started, due, due - _warning(target), ZERO, event.at, now)
         elif event.kind in (E.CANCELLED, E.CLOSED):
-            if due > event.at:
-                return None  # called off before the window closed: nothing to measure
+            if due >= event.at:
+                return None  # called off by the window's end: nothing to measure
             return _state(target, started, due, due - _warning(target), ZERO, event.at, now, voided=True)
     if started is None or due is None:
         return None
@@ -237,15 +237,15 @@ def _state(
 ) -> ClockState:
     """The clock's status at `now` and the next moment it changes by itself.
 
-    A voided clock (its order cancelled after it fell due) is breached; any other that stopped is met when
-    it stopped by its due time.
+    The due time is the last moment on time: a clock that stops then is met, and one still running is
+    breached only after it. A voided clock (its order cancelled after it fell due) is breached.
     """
     alert = None
     if voided:
         status = ClockStatus.BREACHED
     elif stopped is not None:
         status = ClockStatus.MET if stopped <= due else ClockStatus.BREACHED
-    elif now >= due:
+    elif now > due:
         status = ClockStatus.BREACHED
     elif paused:
         status = ClockStatus.PAUSED

@@ -21,6 +21,8 @@ from the earliest offered start to the chosen one. `cancelled` voids every order
 left out of the result) unless it had already breached; `closed` voids a running arrival clock the same way.
 A later `appointment_confirmed` (a rebooking) moves the arrival clock to the new window, unless its due
 time has already passed. Complaint clocks run on a complaint's own log, one complaint per log.
+
+A due time is the last moment on time: a clock that stops then is met, one still running after it breached.
 """
 
 from __future__ import annotations
