@@ -62,15 +62,21 @@ def pauses(events: Sequence[ClockEvent]) -> tuple[Pause, ...]:
         if event.kind is E.PAUSED and paused is None:
             paused = event
         elif event.kind is E.RESUMED and paused is not None:
-            found.append(Pause(paused.at, event.at, paused.reason or PauseReason.CUSTOMER_HOLD, paused.actor))
+            found.append(_logged(paused, event.at))
             paused = None
         elif event.kind is E.APPOINTMENT_CONFIRMED and event.earliest_offered is not None:
             start, chosen = max(event.earliest_offered, event.at), event.window_start
             if chosen is not None and start < chosen:
                 found.append(Pause(start, chosen, PauseReason.CUSTOMER_CHOSE_LATER, event.actor))
     if paused is not None:
-        found.append(Pause(paused.at, None, paused.reason or PauseReason.CUSTOMER_HOLD, paused.actor))
+        found.append(_logged(paused, None))
     return tuple(found)
+
+
+def _logged(paused: ClockEvent, until: datetime | None) -> Pause:
+    """The pause a `paused` event began, resumed at `until` (None: not yet)."""
+    assert paused.reason is not None  # ClockEvent refuses a pause without one
+    return Pause(paused.at, until, paused.reason, paused.actor)
 
 
 def clocks(
@@ -154,15 +160,13 @@ def _measure(
     read = pauses(log[span.start : ends]) if pausable else ()
     breaks = _merged(read, start, end)
     due = _due(calendar, start, target.duration, breaks)
+    warn = _due(calendar, start, target.warn_after, breaks)
+    paused_time = sum((calendar.elapsed(a, min(b, end, now)) for a, b in breaks), ZERO)
     if span.stop is None and span.void is not None:
         if due >= end:
             return None  # cancelled by its due time: it measured nothing
-        return _state(target, start, due, due, ZERO, end, now, voided=True)
-    warn = _due(calendar, start, target.warn_after, breaks)
-    used = min(end, now)
-    paused_time = sum((calendar.elapsed(a, min(b, used)) for a, b in breaks), ZERO)
-    open_pause = any(p.end is None for p in read)
-    paused_now = ends is None and (open_pause or any(a <= now < b for a, b in breaks))
+        return _state(target, start, due, warn, paused_time, end, now, voided=True)
+    paused_now = ends is None and (any(p.end is None for p in read) or any(a <= now < b for a, b in breaks))
     stopped = end if span.stop is not None else None
     return _state(target, start, due, warn, paused_time, stopped, now, paused=paused_now)
 
