@@ -26,7 +26,7 @@ from dispatch.service_levels import (
 )
 
 E, S, T = EventKind, ClockStatus, TargetName
-HOUR = timedelta(hours=1)
+HOUR, ZERO = timedelta(hours=1), timedelta(0)
 OFFICE: Hours = ((time(9), time(12)), (time(13), time(18)))
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALENDAR = BusinessCalendar("Asia/Shanghai", (OFFICE,) * 5 + ((), ()))
@@ -376,3 +376,19 @@ def test_only_running_clocks_have_an_alert_ahead(log, policy, late) -> None:
         assert state.next_alert_at == expected
         assert expected is None or expected >= now
         assert (state.stopped_at is not None) <= (state.status in (S.MET, S.BREACHED))
+
+
+@given(order_logs(), policies, lateness)
+def test_the_alert_time_is_when_a_quiet_clock_warns_or_breaches(log, policy, late) -> None:
+    """Left alone, a running clock warns at next_alert_at, and one in warning breaches just after it."""
+    now = log[-1].at + late
+    for state in clocks(log, CALENDAR, policy, now):
+        if state.next_alert_at is None:
+            continue
+        after = state.next_alert_at + (timedelta(microseconds=1) if state.status is S.WARNING else ZERO)
+        later = by_target(clocks(log, CALENDAR, policy, after))[state.target]
+        if later.status is S.PAUSED:  # a pause already logged may begin just as the warning would
+            assert any(pause.start == after for pause in pauses(log))
+            continue
+        assert later.status is (S.BREACHED if state.status is S.WARNING else S.WARNING)
+        assert (later.due_at, later.warn_at) == (state.due_at, state.warn_at)
