@@ -223,4 +223,5 @@ class ClockState:
     warn_at: datetime
     paused_s: int  # the target's own time (business or calendar) spent paused so far
     stopped_at: datetime | None = None
-    next_alert_at: datetime | None = None  # when the status next changes by itself: warn_at, then due_at
+    # When a clock left alone next alerts: warn_at while running, due_at in warning (it breaches just after).
+    next_alert_at: datetime | None = None
