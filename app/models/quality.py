@@ -39,6 +39,7 @@ class Survey(db.Model):
 
     order: Mapped[Order] = relationship()
     customer: Mapped[Customer] = relationship()
+    complaint: Mapped[Complaint | None] = relationship(back_populates="survey")
 
 
 class Complaint(db.Model):
@@ -79,4 +80,4 @@ class Complaint(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     order: Mapped[Order] = relationship()
-    survey: Mapped[Survey | None] = relationship()
+    survey: Mapped[Survey | None] = relationship(back_populates="complaint")
