@@ -71,9 +71,7 @@ def open_complaint(
     return complaint
 
 
-def create_complaint(
-    *, order_id: int, new: NewComplaint, actor: Actor, scope: set[int] | None
-) -> Complaint:
+def create_complaint(*, order_id: int, new: NewComplaint, actor: Actor, scope: set[int] | None) -> Complaint:
     """Open a complaint on an order the caller may see."""
     order = get_order(order_id, scope=scope)
     complaint = open_complaint(order, new, actor=actor)

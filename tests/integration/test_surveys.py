@@ -107,8 +107,10 @@ def test_poor_answers_open_a_complaint(
     assert [(e.action, e.order_id, e.actor_type) for e in opened] == [("open", order.order_id, "customer")]
 
 
-def test_nps_is_asked_at_most_once_per_customer_in_90_days(app: Flask, client: FlaskClient, crew: Crew) -> None:
-    """A second NPS from the same customer within 90 days is refused with 422; without it the survey is kept."""
+def test_nps_is_asked_at_most_once_per_customer_in_90_days(
+    app: Flask, client: FlaskClient, crew: Crew
+) -> None:
+    """A second NPS within 90 days from one customer is refused with 422; without it the survey is kept."""
     first = served(app, crew, customer=42)
     second = served(app, crew, customer=42)
     assert survey(client, first.token).status_code == 201

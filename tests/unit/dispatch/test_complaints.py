@@ -46,7 +46,9 @@ def test_a_step_is_allowed_exactly_when_listed(status: C, target: C) -> None:
 
 def test_a_refused_step_names_the_allowed_ones() -> None:
     """The message lists where the complaint may go instead."""
-    with pytest.raises(ComplaintTransitionError, match=r"open cannot become closed \(allowed: acknowledged\)"):
+    with pytest.raises(
+        ComplaintTransitionError, match=r"open cannot become closed \(allowed: acknowledged\)"
+    ):
         complaint_step("open", "closed")
 
 
