@@ -67,4 +67,5 @@ def test_a_refused_step_names_the_allowed_ones() -> None:
 def test_survey_verdict(rating: int, solved: bool, nps: int | None, expected: tuple | None) -> None:
     """A rating of 2 or less, an NPS of 6 or less, or an unsolved problem opens a complaint."""
     verdict = survey_verdict(rating=rating, solved=solved, nps=nps)
-    assert (verdict.category, verdict.severity) == expected if verdict else expected is None
+    found = None if verdict is None else (verdict.category, verdict.severity)
+    assert found == expected
