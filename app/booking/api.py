@@ -7,8 +7,12 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from app.schemas.booking import BookingAppointmentIn, BookingSlotQuery, BookingSlotsOut, CustomerOrderOut
+from app.schemas.quality import CustomerComplaintIn, CustomerComplaintOut, SurveyIn, SurveyOut
 from app.services.appointments import book_appointment, cancel_appointment
 from app.services.booking import available_slots, customer_view, order_for_token
+from app.services.complaints import customer_complaint
+from app.services.surveys import SurveyAnswers, submit_survey
+from dispatch.complaints import ComplaintCategory
 
 blp = Blueprint(
     "booking",
@@ -52,3 +56,26 @@ def book(args: dict[str, Any], token: str) -> Any:
 def cancel(token: str) -> Any:
     """Cancel the appointment; the order waits to be booked again."""
     return customer_view(cancel_appointment(order=order_for_token(token)))
+
+
+@blp.post("/<token>/survey")
+@blp.arguments(SurveyIn)
+@blp.response(201, SurveyOut)
+@blp.alt_response(409, description="The work is not completed yet, or the survey was already answered")
+def survey(answers: SurveyAnswers, token: str) -> Any:
+    """Rate the finished work once; poor answers open a complaint by themselves."""
+    answered, _ = submit_survey(order=order_for_token(token), answers=answers)
+    return answered
+
+
+@blp.post("/<token>/complaint")
+@blp.arguments(CustomerComplaintIn)
+@blp.response(201, CustomerComplaintOut)
+def complain(args: dict[str, Any], token: str) -> Any:
+    """Tell the office something went wrong; a dispatcher takes it from there."""
+    category = args.get("category")
+    return customer_complaint(
+        order=order_for_token(token),
+        description=args["description"],
+        category=ComplaintCategory(category) if category else None,
+    )

@@ -7,32 +7,25 @@ from itertools import groupby
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import StringField
-from wtforms.validators import DataRequired
 
+from app.booking.forms import SURVEY_TAGS, BookForm, CancelForm, ComplaintForm, SurveyForm
 from app.booking.i18n import COOKIE, LANGUAGES, choose_language, day_label, time_range, translate
 from app.services.appointments import BookingClosed, SlotUnavailable, book_appointment, cancel_appointment
 from app.services.booking import OfferedSlot, available_slots, customer_view, order_for_token
 from app.services.errors import Invalid, NotFound, ServiceError
+from app.services.surveys import SURVEYED, survey_of
 
 bp = Blueprint("book", __name__, url_prefix="/book", template_folder="templates")
 RECOMMENDED = 3  # the best few slots are marked for customers who do not want to compare
 
-
-class BookForm(FlaskForm):
-    start = StringField(validators=[DataRequired()])
-
-
-class CancelForm(FlaskForm):
-    pass
+NOTICES = ("booked", "rescheduled", "cancelled", "surveyed", "complained")
 
 
 @bp.get("/<token>")
 def page(token: str) -> Any:
     """The order, its appointment and progress, and the slots to book or move to."""
-    return _render(token, notice=request.args.get("done"))
+    return render(token, notice=request.args.get("done"))
 
 
 @bp.post("/<token>/appointment")
@@ -40,7 +33,7 @@ def book(token: str) -> Any:
     """Book the slot whose button was pressed."""
     form = BookForm()
     if not form.validate_on_submit():
-        return _render(token, error="expired", status=400)
+        return render(token, error="expired", status=400)
     try:
         start = datetime.fromisoformat(form.start.data)
         if start.tzinfo is None:
@@ -49,38 +42,38 @@ def book(token: str) -> Any:
         moving = customer_view(order)["appointment"] is not None
         book_appointment(order=order, start=start)
     except ValueError:
-        return _render(token, error="invalid", status=422)
+        return render(token, error="invalid", status=422)
     except ServiceError as exc:
-        return _refused(token, exc)
-    return _back(token, "rescheduled" if moving else "booked")
+        return refused(token, exc)
+    return back(token, "rescheduled" if moving else "booked")
 
 
 @bp.post("/<token>/cancel")
 def cancel(token: str) -> Any:
     """Cancel the appointment."""
     if not CancelForm().validate_on_submit():
-        return _render(token, error="expired", status=400)
+        return render(token, error="expired", status=400)
     try:
         cancel_appointment(order=_order(token))
     except ServiceError as exc:
-        return _refused(token, exc)
-    return _back(token, "cancelled")
+        return refused(token, exc)
+    return back(token, "cancelled")
 
 
 def _order(token: str) -> Any:
     return order_for_token(token)
 
 
-def _refused(token: str, exc: ServiceError) -> Any:
+def refused(token: str, exc: ServiceError, errors: dict[type, str] | None = None) -> Any:
+    """The page again with the refusal explained, in the status the API would answer."""
     if isinstance(exc, NotFound):
         return _not_found()
-    key = {SlotUnavailable: "taken", BookingClosed: "closed", Invalid: "invalid"}.get(
-        type(exc), "not_bookable"
-    )
-    return _render(token, error=key, status=exc.status)
+    known = {SlotUnavailable: "taken", BookingClosed: "closed", Invalid: "invalid", **(errors or {})}
+    return render(token, error=known.get(type(exc), "not_bookable"), status=exc.status)
 
 
-def _back(token: str, done: str) -> Response:
+def back(token: str, done: str) -> Response:
+    """See the page again, with what was done."""
     # After a POST, a redirect: reloading the page does not send the form again.
     return redirect(url_for("book.page", token=token, done=done), code=303)
 
@@ -90,7 +83,8 @@ def _not_found() -> Any:
     return render_template("booking/not_found.html", **_context(language)), 404
 
 
-def _render(token: str, *, notice: str | None = None, error: str | None = None, status: int = 200) -> Any:
+def render(token: str, *, notice: str | None = None, error: str | None = None, status: int = 200) -> Any:
+    """The page for the token's order, with a notice or an error if there is one."""
     language = choose_language(request)
     try:
         order = order_for_token(token)
@@ -107,13 +101,20 @@ def _render(token: str, *, notice: str | None = None, error: str | None = None, 
         "token": token,
         "order": view,
         "days": days,
-        "notice": notice if notice in ("booked", "rescheduled", "cancelled") else None,
+        "notice": notice if notice in NOTICES else None,
         "error": error,
         "book_form": BookForm(formdata=None),
         "cancel_form": CancelForm(formdata=None),
+        "survey_form": SurveyForm(formdata=None) if _survey_due(order) else None,
+        "survey_tags": SURVEY_TAGS,
+        "complaint_form": ComplaintForm(formdata=None),
     }
     response = render_template("booking/page.html", **context)
     return _remember_language(response, status)
+
+
+def _survey_due(order: Any) -> bool:
+    return order.status in SURVEYED and survey_of(order) is None
 
 
 def _by_day(language: str, slots: list[OfferedSlot]) -> list[tuple[str, list[dict[str, Any]]]]:

@@ -7,6 +7,7 @@ from app.models.event import AppendOnlyError, Event
 from app.models.mobile import Attachment, IdempotencyKey, TechnicianPosition, VisitProgress
 from app.models.order import Order, OrderItem, OrderSkill, Visit
 from app.models.plan import PLAN_STATUSES, PlanRun
+from app.models.quality import Complaint, Survey
 from app.models.region import Region, RegionPostalCode
 from app.models.technician import (
     Absence,
@@ -26,6 +27,7 @@ __all__ = [
     "ApiToken",
     "AppendOnlyError",
     "Attachment",
+    "Complaint",
     "Customer",
     "Event",
     "IdempotencyKey",
@@ -42,6 +44,7 @@ __all__ = [
     "Site",
     "Skill",
     "SlotTemplate",
+    "Survey",
     "Technician",
     "TechnicianPosition",
     "TechnicianSkill",

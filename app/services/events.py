@@ -77,3 +77,29 @@ def record_visit_change(
     )
     db.session.add(entry)
     return entry
+
+
+def record_order_event(
+    order: Order,
+    *,
+    subject: str,
+    action: str,
+    actor: Actor,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    """Log something that happened about an order without changing its status (a survey, a complaint)."""
+    entry = Event(
+        order=order,
+        subject=subject,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor_type=actor.type,
+        actor_id=actor.user_id,
+        actor_name=actor.name,
+        data=data,
+    )
+    db.session.add(entry)
+    return entry

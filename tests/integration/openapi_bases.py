@@ -44,6 +44,11 @@ SPOILABLE_OPERATIONS = [
     "GET /api/v1/technicians",
     "GET /api/v1/technicians/{technician_id}/day",
     "POST /api/v1/plans",
+    "GET /api/v1/complaints",
+    "POST /api/v1/complaints",
+    "PATCH /api/v1/complaints/{complaint_id}",
+    "POST /api/booking/v1/{token}/survey",
+    "POST /api/booking/v1/{token}/complaint",
     "GET /api/booking/v1/{token}/slots",
     "POST /api/booking/v1/{token}/appointment",
     "GET /api/mobile/v1/visits",
@@ -51,6 +56,10 @@ SPOILABLE_OPERATIONS = [
     "POST /api/mobile/v1/sync",
     "POST /api/mobile/v1/location",
 ]
+
+COMPLAINT = {"category": "damage", "severity": "high", "description": "Scratched floor"}
+COMPLAINT_CHANGE = {"status": "acknowledged", "fault": "product", "root_cause": "seal", "resolution": "fixed"}
+SURVEY = {"rating": 4, "technician_rating": 5, "solved": True, "tags": ["tidy"], "comment": "ok", "nps": 8}
 
 
 def valid_requests(ids: dict[str, Any], day: date, slot_start: str) -> dict[str, dict[str, Any]]:
@@ -71,6 +80,11 @@ def valid_requests(ids: dict[str, Any], day: date, slot_start: str) -> dict[str,
         "GET /api/v1/technicians": {"query": {"include_inactive": "true"}},
         "GET /api/v1/technicians/{technician_id}/day": {"query": {"date": day.isoformat()}},
         "POST /api/v1/plans": {"body": {"date": day.isoformat(), "regions": ["XH"], "time_limit_s": 1}},
+        "GET /api/v1/complaints": {"query": {"order_id": ids["order_id"], "status": "open", "region": "XH"}},
+        "POST /api/v1/complaints": {"body": {"order_id": ids["order_id"], **COMPLAINT}},
+        "PATCH /api/v1/complaints/{complaint_id}": {"body": COMPLAINT_CHANGE},
+        "POST /api/booking/v1/{token}/survey": {"body": SURVEY},
+        "POST /api/booking/v1/{token}/complaint": {"body": {"description": "Leaks", "category": "other"}},
         "GET /api/booking/v1/{token}/slots": {"query": {"from": day.isoformat(), "days": 3}},
         "POST /api/booking/v1/{token}/appointment": {"body": {"start": slot_start}},
         "GET /api/mobile/v1/visits": {"query": {"date": day.isoformat()}},

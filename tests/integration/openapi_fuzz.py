@@ -129,6 +129,7 @@ def build_world(app: Flask, client: FlaskClient, *, with_plan: bool) -> World:
         "visit_id": visit.id,
         "attachment_id": uploaded.get_json()["id"],
     }
+    ids["complaint_id"] = _complaint(client, crew.office, ids["order_id"])
     day = plan_day_for(crew.network.west)
     if with_plan:
         ids["plan_id"] = _finished_plan(client, crew.office, day.isoformat())
@@ -166,6 +167,13 @@ def _finished_plan(client: FlaskClient, headers: dict[str, str], day: str) -> in
     body = {"date": day, "regions": ["XH"], "time_limit_s": 1}
     response = client.post("/api/v1/plans", json=body, headers=headers)
     assert response.status_code == 202, response.get_json()
+    return response.get_json()["id"]
+
+
+def _complaint(client: FlaskClient, headers: dict[str, str], order_id: int) -> int:
+    body = {"order_id": order_id, "category": "damage", "severity": "low", "description": "Scratch"}
+    response = client.post("/api/v1/complaints", json=body, headers=headers)
+    assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]
 
 

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Event, Order, PlanRun, TechnicianPosition, Visit
+from app.models import Complaint, Event, Order, PlanRun, Survey, TechnicianPosition, Visit
 from app.services.booking_links import booking_token
 from tests.factories import order_body
 from tests.integration.console_helpers import sign_in
@@ -49,7 +49,7 @@ def world(app: Flask, client: FlaskClient) -> World:
 def _rows() -> tuple[int, ...]:
     return tuple(
         db.session.scalar(select(func.count()).select_from(model))
-        for model in (Order, Visit, Event, PlanRun, TechnicianPosition)
+        for model in (Order, Visit, Event, PlanRun, TechnicianPosition, Complaint, Survey)
     )
 
 
@@ -96,6 +96,14 @@ def _order(**changes: Any) -> dict[str, Any]:
     return order_body(**{"external_ref": "BAD-1", **changes})
 
 
+def _complaint(**changes: Any) -> dict[str, Any]:
+    return {"order_id": 1, "category": "damage", "severity": "low", "description": "x", **changes}
+
+
+def _survey(**changes: Any) -> dict[str, Any]:
+    return {"rating": 5, "technician_rating": 5, "solved": True, **changes}
+
+
 NUL = {
     "order intake": api("POST", "/api/v1/orders", _order(notes="call\x00me")),
     "order customer": api(
@@ -120,6 +128,12 @@ NUL = {
         "POST", "/console/orders/{order}/status", form={"action": "hold", "reason": "a\x00"}
     ),
     "console login form": console("POST", "/console/login", form={"login": "x\x00", "password": "y"}),
+    "complaint": api("POST", "/api/v1/complaints", _complaint(description="a\x00b")),
+    "complaint list": api("GET", "/api/v1/complaints?region=W\x00"),
+    "customer complaint": api(
+        "POST", "/api/booking/v1/{token}/complaint", {"description": "a\x00"}, as_="none"
+    ),
+    "survey comment": api("POST", "/api/booking/v1/{token}/survey", _survey(comment="a\x00"), as_="none"),
 }
 
 SURROGATE = {
@@ -138,6 +152,8 @@ SURROGATE = {
     "console move": console(
         "POST", "/console/api/moves", {"order_id": 1, "technician_id": 1, "start": "\ud800"}
     ),
+    "complaint change": api("PATCH", "/api/v1/complaints/1", {"root_cause": "\ud800"}),
+    "survey tags": api("POST", "/api/booking/v1/{token}/survey", _survey(tags=["\udc00"]), as_="none"),
 }
 
 BIG_INTS = {
@@ -165,6 +181,12 @@ BIG_INTS = {
     ),
     "console order page": console("GET", f"/console/orders/{2**63}"),
     "console lock": console("POST", f"/console/api/visits/{BIG}/lock"),
+    "complaint path": api("GET", f"/api/v1/complaints/{BIG}"),
+    "complaint change path": api("PATCH", f"/api/v1/complaints/{BIG}", {"status": "closed"}),
+    "complaint order": api("POST", "/api/v1/complaints", _complaint(order_id=BIG)),
+    "complaint list order": api("GET", f"/api/v1/complaints?order_id={BIG}"),
+    "survey rating": api("POST", "/api/booking/v1/{token}/survey", _survey(rating=BIG), as_="none"),
+    "survey nps fraction": api("POST", "/api/booking/v1/{token}/survey", _survey(nps=7.5), as_="none"),
 }
 
 DATES = {
@@ -209,6 +231,8 @@ DEEP_JSON = {
     "booking": api("POST", "/api/booking/v1/{token}/appointment", DEEP, as_="none"),
     "console move": console("POST", "/console/api/moves", DEEP),
     "console plan": console("POST", "/console/api/plans", DEEP),
+    "complaint": api("POST", "/api/v1/complaints", DEEP),
+    "survey": api("POST", "/api/booking/v1/{token}/survey", DEEP, as_="none"),
 }
 
 CASES = {
