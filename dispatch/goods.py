@@ -94,7 +94,7 @@ def apply_goods_report(state: GoodsState, report: GoodsReport, today: date) -> G
 def _delivered(state: GoodsState, today: date) -> GoodsOutcome:
     step = None
     if state.order_status is OrderStatus.AWAITING_GOODS:
-        step = transition(state.order_status, OrderAction.RELEASE, "goods delivered")
+        step = transition(state.order_status, OrderAction.RELEASE)
     return GoodsOutcome(
         step=step,
         # The goods are there: the order may be served from today, not from the day they were due.

@@ -62,7 +62,6 @@ def record_order_event(
     The step is applied as record_order_transition applies it; the event keeps the lifecycle action in its
     data, so that a reader of status changes finds it under the cause's name (say `goods_delivered`).
     """
-    status = order.status
     if step is not None:
         order.status = step.to_status.value
         data = {**(data or {}), "lifecycle_action": step.action.value}
@@ -70,8 +69,9 @@ def record_order_event(
         order=order,
         subject="order",
         action=action,
-        from_state=status,
-        to_state=order.status,
+        # Only an event that moves the order has states, as in record_order_transition.
+        from_state=step.from_status.value if step is not None else None,
+        to_state=step.to_status.value if step is not None else None,
         reason=step.reason if step is not None else None,
         actor_type=actor.type,
         actor_id=actor.user_id,

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Event, Order
 from tests.factories import make_network, token
 from tests.integration.booking_network import PROBLEM, new_order, offered
+from tests.integration.console_helpers import sign_in
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -86,7 +87,7 @@ def test_delivered_on_an_order_past_waiting_records_it_and_changes_nothing_else(
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["status"] == "ready_to_schedule"
     [event] = _goods_events(order["id"])
-    assert event.action == "goods_delivered" and event.from_state == event.to_state == "ready_to_schedule"
+    assert (event.action, event.from_state, event.to_state) == ("goods_delivered", None, None)
 
 
 @pytest.mark.parametrize(
@@ -120,6 +121,21 @@ def test_in_transit_with_a_later_date_moves_the_first_offered_slot(client: Flask
     assert after and min(datetime.fromisoformat(s["start"]).date() for s in after) >= expected
     [event] = _goods_events(order["id"])
     assert event.action == "goods_in_transit" and event.data["expected"] == expected.isoformat()
+
+
+def test_the_order_page_history_reads_the_goods_reports(client: FlaskClient, office) -> None:
+    """The console's history shows each goods report, its expected day and the earliest start it moved."""
+    order = new_order(client, office)
+    expected = (_today() + timedelta(days=6)).isoformat()
+    _report(client, order["id"], {"status": "in_transit", "expected": expected}, office)
+    _report(client, order["id"], {"status": "delivered"}, office)
+    sign_in(client)
+    page = client.get(f"/console/orders/{order['id']}").get_data(as_text=True)
+    assert 'data-action="goods_in_transit"' in page and 'data-action="goods_delivered"' in page
+    assert "order goods in transit" in page and "order goods delivered" in page
+    assert f"expected {expected}" in page
+    assert f"earliest start {order['earliest_start']} → {expected}" in page
+    assert f"earliest start {expected} → {_today().isoformat()}" in page
 
 
 def test_in_transit_with_an_earlier_date_keeps_earliest_start(client: FlaskClient, office) -> None:
