@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.models import Order
 from app.services.errors import Conflict, Invalid
@@ -31,7 +33,7 @@ __all__ = ["report_goods"]
 
 def report_goods(order_id: int, *, report: GoodsReport, actor: Actor, scope: set[int] | None) -> Order:
     """Apply a goods report to an order the caller may see; the same report again changes nothing."""
-    order = get_order(order_id, scope=scope)
+    order = _locked(get_order(order_id, scope=scope))
     try:
         outcome = apply_goods_report(_goods_state(order), report, order_today(order.region))
     except GoodsReportError as exc:
@@ -49,6 +51,13 @@ def report_goods(order_id: int, *, report: GoodsReport, actor: Actor, scope: set
     record_order_event(order, action=GOODS_EVENTS[report.status], actor=actor, step=outcome.step, data=data)
     db.session.commit()
     return order
+
+
+def _locked(order: Order) -> Order:
+    # A retry racing its original must not release the order twice: the second waits for the first's commit
+    # and reads what it wrote.
+    query = select(Order).where(Order.id == order.id).with_for_update(of=Order)
+    return db.session.scalars(query.execution_options(populate_existing=True)).one()
 
 
 def _goods_state(order: Order) -> GoodsState:

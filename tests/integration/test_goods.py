@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -210,3 +211,26 @@ def test_technicians_may_not_report_goods(client: FlaskClient, office) -> None:
     response = _report(client, order["id"], {"status": "delivered"}, token(client, "T001"))
     assert response.status_code == 403 and response.mimetype == PROBLEM
     _assert_untouched(order)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_concurrent_deliveries_release_the_order_once(app: Flask, office) -> None:
+    """Ten identical delivery reports at once: all 200, one transition, one event."""
+    order = new_order(app.test_client(), office, earliest_start=(_today() + timedelta(days=4)).isoformat())
+    barrier = threading.Barrier(10)
+    statuses: list[int] = []
+
+    def post() -> None:
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(_report(client, order["id"], {"status": "delivered"}, office).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    db.session.remove()
+    assert statuses == [200] * 10
+    assert len(_goods_events(order["id"])) == 1
+    assert db.session.get(Order, order["id"]).status == "ready_to_schedule"
