@@ -8,12 +8,14 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.schemas.orders import LocationIn, OrderIn, OrderListQuery, OrderOut, ReasonIn
+from app.schemas.orders import GoodsIn, LocationIn, OrderIn, OrderListQuery, OrderOut, ReasonIn
 from app.security import OFFICE_ROLES, current_scope, current_user, token_required
 from app.services.events import Actor
+from app.services.goods import report_goods
 from app.services.orders import OrderIntake, change_order_status, create_order, get_order, list_orders
 from app.services.placing import place_order
 from dispatch import OrderAction
+from dispatch.goods import GoodsReport
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1/orders", description="Orders")
 
@@ -110,3 +112,14 @@ def locate_order(location: dict[str, Any], order_id: int) -> Any:
         actor=Actor.of(current_user()),
         scope=current_scope(),
     )
+
+
+@blp.post("/<int:order_id>/goods")
+@token_required(*OFFICE_ROLES)
+@blp.arguments(GoodsIn)
+@blp.response(200, OrderOut)
+@blp.alt_response(409, description="The order is completed, closed or cancelled, or its goods were delivered")
+def goods_arrival(report: GoodsReport, order_id: int) -> Any:
+    """The seller's goods report: `delivered` releases an order awaiting goods; a later `expected` date moves
+    the first day the customer is offered. The same report again changes nothing."""
+    return report_goods(order_id, report=report, actor=Actor.of(current_user()), scope=current_scope())

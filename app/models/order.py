@@ -27,6 +27,7 @@ class Order(db.Model):
         ),
         # Only an order nobody could place is without a region, until a dispatcher places it.
         CheckConstraint("region_id IS NOT NULL OR location_quality = 'unknown'", name="placed"),
+        CheckConstraint("goods_status IN ('in_transit', 'delivered')", name="goods_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +42,9 @@ class Order(db.Model):
     # How well the site is known (dispatch.LocationQuality): exact, street, district or unknown.
     location_quality: Mapped[str] = mapped_column(String(8), default="exact")
     earliest_start: Mapped[date] = mapped_column(index=True)  # the day the goods arrive
+    # The seller's last shipping report (dispatch.GoodsStatus), and the day it expects the goods; none yet.
+    goods_status: Mapped[str | None] = mapped_column(String(16))
+    goods_expected_on: Mapped[date | None]
     sla_due: Mapped[date]
     duration_min: Mapped[int]
     crew_size: Mapped[int] = mapped_column(default=1)

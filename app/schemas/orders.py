@@ -12,6 +12,7 @@ from app.schemas.common import PhoneNumber, one_of
 from app.services.booking_links import booking_token
 from app.services.orders import OrderIntake, SiteInput
 from dispatch import OrderKind, OrderStatus, Priority
+from dispatch.goods import GoodsReport, GoodsReportError, GoodsStatus
 
 
 class CustomerIn(ma.Schema):
@@ -88,6 +89,20 @@ class ReasonIn(ma.Schema):
     reason = fields.String(required=True, validate=v.Length(min=1, max=500))
 
 
+class GoodsIn(ma.Schema):
+    """The seller's logistics report: goods on the way (with the day expected), or delivered."""
+
+    status = fields.String(required=True, validate=one_of(GoodsStatus))
+    expected = fields.Date(load_default=None, allow_none=True)
+
+    @ma.post_load
+    def _report(self, data: dict[str, Any], **kwargs: Any) -> GoodsReport:
+        try:
+            return GoodsReport(GoodsStatus(data["status"]), data["expected"])
+        except GoodsReportError as exc:
+            raise ma.ValidationError(str(exc), exc.field) from exc
+
+
 class CustomerOut(ma.Schema):
     name = fields.String()
     phone = fields.String()
@@ -141,6 +156,8 @@ class OrderOut(ma.Schema):
     volume_l = fields.Integer()
     earliest_start = fields.Date()
     sla_due = fields.Date()
+    goods_status = fields.String(allow_none=True)
+    goods_expected_on = fields.Date(allow_none=True)
     notes = fields.String()
     visit = fields.Nested(VisitOut, attribute="current_visit", allow_none=True)
     booking_token = fields.Method("_booking_token")

@@ -49,6 +49,39 @@ def record_order_transition(
     return entry
 
 
+def record_order_event(
+    order: Order,
+    *,
+    action: str,
+    actor: Actor,
+    step: Transition | None = None,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    """Log something that happened to an order under its own name, and the lifecycle step it caused if any.
+
+    The step is applied as record_order_transition applies it; the event keeps the lifecycle action in its
+    data, so that a reader of status changes finds it under the cause's name (say `goods_delivered`).
+    """
+    if step is not None:
+        order.status = step.to_status.value
+        data = {**(data or {}), "lifecycle_action": step.action.value}
+    entry = Event(
+        order=order,
+        subject="order",
+        action=action,
+        # Only an event that moves the order has states, as in record_order_transition.
+        from_state=step.from_status.value if step is not None else None,
+        to_state=step.to_status.value if step is not None else None,
+        reason=step.reason if step is not None else None,
+        actor_type=actor.type,
+        actor_id=actor.user_id,
+        actor_name=actor.name,
+        data=data,
+    )
+    db.session.add(entry)
+    return entry
+
+
 def record_visit_change(
     visit: Visit,
     *,

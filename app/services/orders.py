@@ -72,7 +72,7 @@ def create_order(
     found = locate_site(intake.site, geocoder)
     location = better_location(found, known_site(intake.customer_phone, intake.site.address))
     region = serving_region(location, scope)
-    today = local_today(region) if region is not None else _earliest_today()
+    today = order_today(region)
     earliest = _earliest_start(intake.earliest_start, today, region)
     skills = {s.code: s for s in db.session.scalars(select(Skill).where(Skill.code.in_(dict(needs.skills))))}
     try:
@@ -158,7 +158,10 @@ def first_action(order: Order, today: date) -> OrderAction:
     return OrderAction.RELEASE if order.earliest_start <= today else OrderAction.AWAIT_GOODS
 
 
-def _earliest_today() -> date:
+def order_today(region: Region | None) -> date:
+    """Today in the order's region; for an order with no region yet, the earliest today of any region."""
+    if region is not None:
+        return local_today(region)
     # An order with no region yet has no time zone: no date counts as past that is not past everywhere.
     zones = db.session.scalars(select(Region).where(Region.active.is_(True))).all()
     return min((local_today(region) for region in zones), default=date.today())

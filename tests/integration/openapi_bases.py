@@ -41,6 +41,7 @@ SPOILABLE_OPERATIONS = [
     "POST /api/v1/orders/{order_id}/hold",
     "POST /api/v1/orders/{order_id}/resume",
     "POST /api/v1/orders/{order_id}/location",
+    "POST /api/v1/orders/{order_id}/goods",
     "GET /api/v1/technicians",
     "GET /api/v1/technicians/{technician_id}/day",
     "POST /api/v1/plans",
@@ -77,6 +78,9 @@ def valid_requests(ids: dict[str, Any], day: date, slot_start: str) -> dict[str,
         "POST /api/v1/orders/{order_id}/hold": reason,
         "POST /api/v1/orders/{order_id}/resume": reason,
         "POST /api/v1/orders/{order_id}/location": {"body": {"lat": 31.19, "lon": 121.44}},
+        "POST /api/v1/orders/{order_id}/goods": {
+            "body": {"status": "in_transit", "expected": day.isoformat()}
+        },
         "GET /api/v1/technicians": {"query": {"include_inactive": "true"}},
         "GET /api/v1/technicians/{technician_id}/day": {"query": {"date": day.isoformat()}},
         "POST /api/v1/plans": {"body": {"date": day.isoformat(), "regions": ["XH"], "time_limit_s": 1}},

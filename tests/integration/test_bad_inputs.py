@@ -111,6 +111,7 @@ NUL = {
     ),
     "order list": api("GET", "/api/v1/orders?region=W\x00"),
     "order hold": api("POST", "/api/v1/orders/{order}/hold", {"reason": "a\x00b"}),
+    "order goods": api("POST", "/api/v1/orders/{order}/goods", {"status": "delivered\x00"}),
     "sign-in": api("POST", "/api/v1/auth/tokens", {"login": "dispatcher\x00", "password": "x"}, as_="none"),
     "plan regions": api("POST", "/api/v1/plans", {"date": "2030-01-07", "regions": ["W\x00"]}),
     "phone event": api(
@@ -145,6 +146,7 @@ SURROGATE = {
     ),
     "order intake": api("POST", "/api/v1/orders", _order(external_ref="\ud800")),
     "order hold": api("POST", "/api/v1/orders/{order}/hold", {"reason": "a\udc00"}),
+    "order goods": api("POST", "/api/v1/orders/{order}/goods", {"status": "\ud800"}),
     "sign-in": api("POST", "/api/v1/auth/tokens", {"login": "\ud800", "password": "x"}, as_="none"),
     "phone event": api(
         "POST", "/api/mobile/v1/visits/{visit}/events", event("accept", note="\ud83d"), as_="tech"
@@ -160,6 +162,7 @@ BIG_INTS = {
     "order path": api("GET", f"/api/v1/orders/{BIG}"),
     "order path past 64 bits": api("GET", f"/api/v1/orders/{2**63}"),
     "order action path": api("POST", f"/api/v1/orders/{BIG}/cancel", {"reason": "x"}),
+    "order goods path": api("POST", f"/api/v1/orders/{BIG}/goods", {"status": "delivered"}),
     "order quantity": api("POST", "/api/v1/orders", _order(items=[{"sku": "SOFA-3", "qty": BIG}])),
     "order fraction": api("POST", "/api/v1/orders", _order(items=[{"sku": "SOFA-3", "qty": 1.5}])),
     "order string count": api("POST", "/api/v1/orders", _order(items=[{"sku": "SOFA-3", "qty": "1"}])),
@@ -195,6 +198,9 @@ DATES = {
     for name, request in {
         "order earliest start": api("POST", "/api/v1/orders", _order(earliest_start=day)),
         "order list": api("GET", f"/api/v1/orders?date={day}"),
+        "order goods expected": api(
+            "POST", "/api/v1/orders/{order}/goods", {"status": "in_transit", "expected": day}
+        ),
         "plan date": api("POST", "/api/v1/plans", {"date": day}),
         "technician day": api("GET", f"/api/v1/technicians/{{tech}}/day?date={day}"),
         "phone day": api("GET", f"/api/mobile/v1/visits?date={day}", as_="tech"),
@@ -224,6 +230,7 @@ DATES = {
 
 DEEP_JSON = {
     "order intake": api("POST", "/api/v1/orders", DEEP),
+    "order goods": api("POST", "/api/v1/orders/{order}/goods", DEEP),
     "sign-in": api("POST", "/api/v1/auth/tokens", DEEP, as_="none"),
     "plans": api("POST", "/api/v1/plans", DEEP),
     "phone event": api("POST", "/api/mobile/v1/visits/{visit}/events", DEEP, as_="tech"),
