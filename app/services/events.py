@@ -54,24 +54,28 @@ def record_order_event(
     *,
     action: str,
     actor: Actor,
+    subject: str = "order",
     step: Transition | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> Event:
-    """Log something that happened to an order under its own name, and the lifecycle step it caused if any.
+    """Log something that happened to an order under its own name (goods, a survey, a complaint).
 
-    The step is applied as record_order_transition applies it; the event keeps the lifecycle action in its
-    data, so that a reader of status changes finds it under the cause's name (say `goods_delivered`).
+    A lifecycle step it causes is applied as record_order_transition applies it, and the event keeps the
+    lifecycle action in its data, so that a reader of status changes finds it under the cause's name (say
+    `goods_delivered`); without a step, the states are the subject's own (a complaint's, say).
     """
     if step is not None:
         order.status = step.to_status.value
         data = {**(data or {}), "lifecycle_action": step.action.value}
+        from_state, to_state = step.from_status.value, step.to_status.value
     entry = Event(
         order=order,
-        subject="order",
+        subject=subject,
         action=action,
-        # Only an event that moves the order has states, as in record_order_transition.
-        from_state=step.from_status.value if step is not None else None,
-        to_state=step.to_status.value if step is not None else None,
+        from_state=from_state,
+        to_state=to_state,
         reason=step.reason if step is not None else None,
         actor_type=actor.type,
         actor_id=actor.user_id,
@@ -112,27 +116,3 @@ def record_visit_change(
     return entry
 
 
-def record_order_event(
-    order: Order,
-    *,
-    subject: str,
-    action: str,
-    actor: Actor,
-    from_state: str | None = None,
-    to_state: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> Event:
-    """Log something that happened about an order without changing its status (a survey, a complaint)."""
-    entry = Event(
-        order=order,
-        subject=subject,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        actor_type=actor.type,
-        actor_id=actor.user_id,
-        actor_name=actor.name,
-        data=data,
-    )
-    db.session.add(entry)
-    return entry
