@@ -26,6 +26,9 @@ WINDOW_SHORTER_THAN_WORK = "window_shorter_than_work"
 VAN_CAPACITY = "van_capacity"
 DAY_FULL = "day_full"
 WINDOW_PASSED = "window_passed"
+# Not a cause but a flag that follows the cause: the order had a window booked with the customer, and the plan
+# breaks that promise, so the dispatcher must call the customer or make room by hand.
+PROMISE_BROKEN = "promise_broken"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from dispatch.day import DAY_FULL, DayProblem, Job, Reason
+from dispatch.day import DAY_FULL, PROMISE_BROKEN, DayProblem, Job, Reason
 from dispatch.eligibility import Candidate, candidates, explain_ineligible
 from dispatch.groups import (
     Group,
@@ -17,6 +17,7 @@ from dispatch.groups import (
     independent_groups,
     with_leftovers,
 )
+from dispatch.hints import clock
 from dispatch.model import drop_penalty, read_group, routing_problem
 from dispatch.plan import DayPlan, PlannedVisit, TechnicianPlan, Unassigned
 from routing.problem import Solution
@@ -74,8 +75,26 @@ def plan_day(
         for job_id in dropped:
             unassigned.append(Unassigned(job_id, (_day_full(problem, found_for[job_id]),)))
     routes.sort(key=lambda r: r.technician_id)
-    unassigned.sort(key=lambda u: u.job_id)
+    unassigned = sorted(_flag_broken_promises(problem, unassigned), key=lambda u: u.job_id)
     return DayPlan(routes=tuple(routes), unassigned=tuple(unassigned), wall_seconds=wall, groups=len(groups))
+
+
+def _flag_broken_promises(problem: DayProblem, unassigned: list[Unassigned]) -> list[Unassigned]:
+    """Each order left out although its window was booked with the customer, flagged after its cause."""
+    promised = {j.id: j for j in problem.jobs if j.promised and not j.busy}
+    flagged = []
+    for left in unassigned:
+        job = promised.get(left.job_id)
+        if job is not None:
+            window = f"{clock(job.window.start)}-{clock(job.window.end)}"
+            flag = Reason(
+                PROMISE_BROKEN,
+                f"the window {window} booked with the customer cannot be kept",
+                "call the customer to book another window, or free an eligible technician in this one",
+            )
+            left = Unassigned(left.job_id, (*left.reasons, flag))
+        flagged.append(left)
+    return flagged
 
 
 def _placeable(problem: DayProblem) -> tuple[list[tuple[Job, tuple[Candidate, ...]]], list[Unassigned]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dispatch.day import DayProblem, Job, PlanSettings, TechnicianDay
+from dispatch.day import DAY_FULL, PROMISE_BROKEN, DayProblem, Job, PlanSettings, TechnicianDay
 from dispatch.model import drop_penalty
 from dispatch.planner import plan_day
 from dispatch.verify import plan_violations
@@ -89,3 +89,15 @@ def test_the_plan_keeps_the_higher_rung_when_only_one_fits(kept: dict, given_way
     plan = plan_day(problem, SolveOptions(time_limit_s=0.5), processes=1)
     assert plan_violations(problem, plan) == []
     assert [v.job_id for r in plan.routes for v in r.visits] == [1]
+
+
+def test_a_promise_left_out_is_flagged_after_its_cause() -> None:
+    """A booked window the plan cannot keep says day_full, then promise_broken; other orders carry no flag."""
+    problem = _one_slot_day(PROMISED, PROMISED)
+    problem = DayProblem(
+        problem.durations, problem.distances, problem.technicians, (*problem.jobs, _job(3, location=1))
+    )
+    plan = plan_day(problem, SolveOptions(time_limit_s=0.5), processes=1)
+    codes = {u.job_id: [r.code for r in u.reasons] for u in plan.unassigned}
+    assert codes == {1: [DAY_FULL, PROMISE_BROKEN], 3: [DAY_FULL]}
+    assert "08:10-08:20" in plan.unassigned[0].reasons[1].detail
