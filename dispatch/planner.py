@@ -159,10 +159,16 @@ def _from_first_stage(
     wall = max((seconds for _, _, seconds in joint), default=0.0)
     results = []
     for group, result in zip(groups, joint, strict=True):
-        # Should the search from the first stage's routes do worse, those routes stand.
+        # Should the search from the first stage's routes leave out more of what is owed, those routes stand.
         kept = first_stage_result(group, plans)
-        results.append(result if len(result[1]) <= len(kept[1]) else kept)
+        lost = {job.id: drop_penalty(job, problem.settings) for job in group.jobs}
+        results.append(result if _owed(result, lost) <= _owed(kept, lost) else kept)
     return results, wall
+
+
+def _owed(result: GroupResult, lost: dict[int, int]) -> int:
+    """What the jobs a result leaves out cost, by the drop-penalty ladder."""
+    return sum(lost[job_id] for job_id in result[1])
 
 
 class _Ticker:
