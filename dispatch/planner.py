@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from dispatch.construct import insert_all
 from dispatch.day import DAY_FULL, PROMISE_BROKEN, DayProblem, Job, Reason
 from dispatch.eligibility import Candidate, candidates, explain_ineligible
 from dispatch.groups import (
@@ -126,7 +127,8 @@ def _solve_in_stages(
     first_limit = options.time_limit_s * (FIRST_STAGE_SHARE if large else 1.0)
     first_options = replace(options, time_limit_s=first_limit)
     tick = _Ticker(progress, len(first) + sum(len(split) for split in parts))
-    results = _solve_groups(problem, first, None, first_options, cores, tick, isolated)
+    start = _insertion_start(problem, first[len(small) :])
+    results = _solve_groups(problem, first, start, first_options, cores, tick, isolated)
     wall = max((seconds for _, _, seconds in results), default=0.0)
     if not large:
         return results, wall
@@ -142,6 +144,28 @@ def _solve_in_stages(
     second_options = replace(options, time_limit_s=remaining)
     joint, joint_wall = _from_first_stage(problem, second, plans, second_options, cores, tick, isolated)
     return results + joint, wall + joint_wall
+
+
+def _insertion_start(problem: DayProblem, parts: Sequence[Group]) -> dict[int, PlannedVisit] | None:
+    """On a fresh day, the regions' first routes by insertion, the orders that cost most to leave out first.
+
+    Started from no routes, the search by region left urgent and high-priority orders out while eligible
+    technicians did normal ones (README, field day): it did not find the exchanges in the time it had.
+    """
+    if not parts or any(job.technician_id is not None for job in problem.jobs):
+        return None
+    visits: dict[int, PlannedVisit] = {}
+    for part in parts:
+        pairs = list(zip(part.jobs, part.options, strict=True))
+        routes, _ = insert_all(problem, pairs, lambda job: _taken_first(job, problem))
+        visits.update((v.job_id, v) for route in routes for v in route.visits)
+    return visits
+
+
+def _taken_first(job: Job, problem: DayProblem) -> tuple[int, int]:
+    """Priority first, then what leaving the order out costs: urgent work placed before booked windows."""
+    priority = dict(problem.settings.priority_factor).get(job.priority, 0)
+    return (-priority, -drop_penalty(job, problem.settings))
 
 
 def _from_first_stage(

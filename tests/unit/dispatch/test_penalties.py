@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from dispatch import planner
 from dispatch.day import DAY_FULL, PROMISE_BROKEN, DayProblem, Job, PlanSettings, TechnicianDay
 from dispatch.model import drop_penalty
 from dispatch.planner import plan_day
@@ -101,3 +102,17 @@ def test_a_promise_left_out_is_flagged_after_its_cause() -> None:
     codes = {u.job_id: [r.code for r in u.reasons] for u in plan.unassigned}
     assert codes == {1: [DAY_FULL, PROMISE_BROKEN], 3: [DAY_FULL]}
     assert "08:10-08:20" in plan.unassigned[0].reasons[1].detail
+
+
+@pytest.mark.parametrize(
+    ("kept", "given_way"), [(PROMISED, dict(priority="urgent")), (dict(priority="high"), REST)]
+)
+def test_the_ladder_holds_when_the_day_is_planned_by_region(
+    monkeypatch: pytest.MonkeyPatch, kept: dict, given_way: dict
+) -> None:
+    """Planned in two stages from a first plan by insertion, the higher rung is still the one served."""
+    monkeypatch.setattr(planner, "SPLIT_ABOVE_JOBS", 1)
+    problem = _one_slot_day(kept, given_way)
+    plan = plan_day(problem, SolveOptions(time_limit_s=1.0), processes=1)
+    assert plan_violations(problem, plan) == []
+    assert [v.job_id for r in plan.routes for v in r.visits] == [1]
