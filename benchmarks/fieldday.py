@@ -16,11 +16,13 @@ from datetime import time as clock
 
 import numpy as np
 
+from benchmarks.dispatcher import priority_first
 from dispatch.build import OrderRecord, TechnicianRecord, build_day_problem, day_locations
 from dispatch.calendar import local_instant
-from dispatch.day import DAY_FULL
+from dispatch.day import DAY_FULL, DayProblem
 from dispatch.eligibility import candidates
 from dispatch.intake import Work, combine_work, sla_due
+from dispatch.plan import DayPlan
 from dispatch.planner import plan_day
 from dispatch.verify import plan_violations
 from routing.geo import Point
@@ -206,7 +208,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{key:<{width}}  {value}")
     for line in violations[:5]:
         print("  violation:", line)
-    return 1 if violations or unexplained else 0
+    baseline = priority_first(problem)
+    baseline_violations = plan_violations(problem, baseline)
+    print()
+    print_comparison(problem, eligible, {"planner": plan, "priority-first dispatcher": baseline})
+    for line in baseline_violations[:5]:
+        print("  dispatcher violation:", line)
+    return 1 if violations or unexplained or baseline_violations else 0
+
+
+def served(problem: DayProblem, plan: DayPlan, eligible: set[int]) -> dict[str, str]:
+    """What a plan serves of what is owed (urgent, high, booked windows), and at what travel and work."""
+    done = {v.job_id for r in plan.routes for v in r.visits}
+    jobs = problem.jobs
+
+    def share(kind) -> str:
+        owed = [j.id for j in jobs if kind(j)]
+        return f"{len(done.intersection(owed))} / {len(owed)}"
+
+    return {
+        "urgent served": share(lambda j: j.priority == "urgent"),
+        "high served": share(lambda j: j.priority == "high"),
+        "booked windows kept": share(lambda j: j.promised),
+        "booked windows kept, of those eligible": share(lambda j: j.promised and j.id in eligible),
+        "assigned": str(plan.assigned),
+        "travel per job": f"{plan.travel_metres / 1000 / max(1, plan.assigned):.2f} km, "
+        f"{plan.travel_seconds / 60 / max(1, plan.assigned):.1f} min",
+        "service hours": f"{sum(j.duration for j in jobs if j.id in done) / 3600:.1f}",
+    }
+
+
+def print_comparison(problem: DayProblem, eligible: set[int], plans: dict[str, DayPlan]) -> None:
+    """The plans side by side, one column each."""
+    columns = {name: served(problem, plan, eligible) for name, plan in plans.items()}
+    rows = next(iter(columns.values())).keys()
+    width = max(len(r) for r in rows)
+    print(f"{'':<{width}}  " + "  ".join(f"{name:>26}" for name in columns))
+    for row in rows:
+        print(f"{row:<{width}}  " + "  ".join(f"{values[row]:>26}" for values in columns.values()))
 
 
 if __name__ == "__main__":

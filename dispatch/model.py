@@ -112,18 +112,16 @@ def _stop(
 
 
 def drop_penalty(job: Job, settings) -> int:
-    """What leaving the job out costs: priority, a broken promise, and the service-level due date."""
+    """What leaving the job out costs: a broken promise, then priority, then the service-level clock."""
     if job.busy:
         return settings.base_drop_penalty * settings.busy_factor
-    factor = dict(settings.priority_factor).get(job.priority, 1)
-    penalty = settings.base_drop_penalty * factor
+    weight = 1 + dict(settings.priority_factor).get(job.priority, 0)
     if job.promised:
-        penalty *= settings.promised_factor
-    if job.overdue_days > 0:
-        penalty += settings.overdue_day_penalty * (job.overdue_days + 1)
-    elif job.due_today:
-        penalty += settings.due_today_penalty
-    return penalty
+        weight += settings.promised_factor
+    if job.overdue_days > 0 or job.due_today:
+        clock = settings.due_today_weight + settings.overdue_day_weight * job.overdue_days
+        weight += min(settings.clock_weight_cap, clock)
+    return settings.base_drop_penalty * weight
 
 
 def _initial_routes(

@@ -7,7 +7,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from dispatch.day import DAY_FULL, DayProblem, Job, Reason
+from dispatch.construct import insert_all
+from dispatch.day import DAY_FULL, PROMISE_BROKEN, DayProblem, Job, Reason
 from dispatch.eligibility import Candidate, candidates, explain_ineligible
 from dispatch.groups import (
     Group,
@@ -17,6 +18,7 @@ from dispatch.groups import (
     independent_groups,
     with_leftovers,
 )
+from dispatch.hints import clock
 from dispatch.model import drop_penalty, read_group, routing_problem
 from dispatch.plan import DayPlan, PlannedVisit, TechnicianPlan, Unassigned
 from routing.problem import Solution
@@ -74,8 +76,26 @@ def plan_day(
         for job_id in dropped:
             unassigned.append(Unassigned(job_id, (_day_full(problem, found_for[job_id]),)))
     routes.sort(key=lambda r: r.technician_id)
-    unassigned.sort(key=lambda u: u.job_id)
+    unassigned = sorted(_flag_broken_promises(problem, unassigned), key=lambda u: u.job_id)
     return DayPlan(routes=tuple(routes), unassigned=tuple(unassigned), wall_seconds=wall, groups=len(groups))
+
+
+def _flag_broken_promises(problem: DayProblem, unassigned: list[Unassigned]) -> list[Unassigned]:
+    """Each order left out although its window was booked with the customer, flagged after its cause."""
+    promised = {j.id: j for j in problem.jobs if j.promised and not j.busy}
+    flagged = []
+    for left in unassigned:
+        job = promised.get(left.job_id)
+        if job is not None:
+            window = f"{clock(job.window.start)}-{clock(job.window.end)}"
+            flag = Reason(
+                PROMISE_BROKEN,
+                f"the window {window} booked with the customer cannot be kept",
+                "call the customer to book another window, or free an eligible technician in this one",
+            )
+            left = Unassigned(left.job_id, (*left.reasons, flag))
+        flagged.append(left)
+    return flagged
 
 
 def _placeable(problem: DayProblem) -> tuple[list[tuple[Job, tuple[Candidate, ...]]], list[Unassigned]]:
@@ -107,7 +127,8 @@ def _solve_in_stages(
     first_limit = options.time_limit_s * (FIRST_STAGE_SHARE if large else 1.0)
     first_options = replace(options, time_limit_s=first_limit)
     tick = _Ticker(progress, len(first) + sum(len(split) for split in parts))
-    results = _solve_groups(problem, first, None, first_options, cores, tick, isolated)
+    start = _insertion_start(problem, first[len(small) :])
+    results = _solve_groups(problem, first, start, first_options, cores, tick, isolated)
     wall = max((seconds for _, _, seconds in results), default=0.0)
     if not large:
         return results, wall
@@ -125,6 +146,28 @@ def _solve_in_stages(
     return results + joint, wall + joint_wall
 
 
+def _insertion_start(problem: DayProblem, parts: Sequence[Group]) -> dict[int, PlannedVisit] | None:
+    """On a fresh day, the regions' first routes by insertion, the orders that cost most to leave out first.
+
+    Started from no routes, the search by region left urgent and high-priority orders out while eligible
+    technicians did normal ones (README, field day): it did not find the exchanges in the time it had.
+    """
+    if not parts or any(job.technician_id is not None for job in problem.jobs):
+        return None
+    visits: dict[int, PlannedVisit] = {}
+    for part in parts:
+        pairs = list(zip(part.jobs, part.options, strict=True))
+        routes, _ = insert_all(problem, pairs, lambda job: _taken_first(job, problem))
+        visits.update((v.job_id, v) for route in routes for v in route.visits)
+    return visits
+
+
+def _taken_first(job: Job, problem: DayProblem) -> tuple[int, int]:
+    """Priority first, then what leaving the order out costs: urgent work placed before booked windows."""
+    priority = dict(problem.settings.priority_factor).get(job.priority, 0)
+    return (-priority, -drop_penalty(job, problem.settings))
+
+
 def _from_first_stage(
     problem: DayProblem,
     groups: list[Group],
@@ -140,10 +183,16 @@ def _from_first_stage(
     wall = max((seconds for _, _, seconds in joint), default=0.0)
     results = []
     for group, result in zip(groups, joint, strict=True):
-        # Should the search from the first stage's routes do worse, those routes stand.
+        # Should the search from the first stage's routes leave out more of what is owed, those routes stand.
         kept = first_stage_result(group, plans)
-        results.append(result if len(result[1]) <= len(kept[1]) else kept)
+        lost = {job.id: drop_penalty(job, problem.settings) for job in group.jobs}
+        results.append(result if _owed(result, lost) <= _owed(kept, lost) else kept)
     return results, wall
+
+
+def _owed(result: GroupResult, lost: dict[int, int]) -> int:
+    """What the jobs a result leaves out cost, by the drop-penalty ladder."""
+    return sum(lost[job_id] for job_id in result[1])
 
 
 class _Ticker:
