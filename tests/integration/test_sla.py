@@ -154,6 +154,21 @@ def test_booking_an_appointment_meets_response_and_starts_arrival(client, office
     assert clocks["resolution"]["status"] == "running"
 
 
+def test_a_booking_records_the_earliest_slot_offered(client, office) -> None:
+    """Choosing a later day than the first offered logs the first, for the customer-chose-later pause."""
+    order = new_order(client, office)
+    slots = offered(client, order["booking_token"])
+    first = min(datetime.fromisoformat(s["start"]) for s in slots)
+    later = max(slots, key=lambda s: s["start"])
+    assert datetime.fromisoformat(later["start"]) > first
+    booked = client.post(
+        f"/api/booking/v1/{order['booking_token']}/appointment", json={"start": later["start"]}
+    )
+    assert booked.status_code in (200, 201), booked.get_json()
+    row = db.session.scalar(select(Event).filter_by(order_id=order["id"], subject="visit", action="book"))
+    assert row is not None and datetime.fromisoformat(row.data["earliest_offered"]) == first
+
+
 def test_a_slow_order_warns_then_breaches_and_is_listed_at_risk(client, office, timeline) -> None:
     """The minute task stores warning an hour before response is due and breached after; at-risk lists it."""
     order_id = received(client, office, timeline)
