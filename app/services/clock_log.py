@@ -11,15 +11,17 @@ clocks alone (a dispatch, a retime, a lock, a complaint's own steps):
 | `order` row leaving on_hold (resume, cancel)                 | resumed                                   |
 | `order` row entering awaiting_goods                          | paused, awaiting_goods                    |
 | `order` row entering on_hold (hold)                          | paused, customer_hold                     |
-| `order` row entering cancelled / closed                      | cancelled / closed                        |
+| `order` row entering completed / cancelled / closed          | completed / cancelled / closed            |
 | `visit` row book, reschedule, plan, assign                   | appointment_confirmed with the window the |
 |                                                              | row records (else the visit's), and its   |
 |                                                              | `earliest_offered` if the row recorded it |
-| `visit` row entering arrived / completed                     | arrived / completed                       |
+| `visit` row entering arrived                                 | arrived                                   |
 | `survey` answer with `solved: true`                          | confirmed_by_customer                     |
 
 A row leaving a pause is read before one entering a pause, so awaiting_goods -> on_hold is one pause ending
-and another beginning. Times are the server's receive times (`Event.at`), the order the log was written in.
+and another beginning. Completion is the order's (the phone's last visit step completes it in the same
+transaction): resolution is about the order. Times are the server's receive times (`Event.at`), in the
+order the log was written.
 """
 
 from __future__ import annotations
@@ -37,9 +39,13 @@ PAUSING = {
     OrderStatus.AWAITING_GOODS.value: PauseReason.AWAITING_GOODS,
     OrderStatus.ON_HOLD.value: PauseReason.CUSTOMER_HOLD,
 }
-ENDING = {OrderStatus.CANCELLED.value: EventKind.CANCELLED, OrderStatus.CLOSED.value: EventKind.CLOSED}
+ENDING = {
+    OrderStatus.COMPLETED.value: EventKind.COMPLETED,
+    OrderStatus.CANCELLED.value: EventKind.CANCELLED,
+    OrderStatus.CLOSED.value: EventKind.CLOSED,
+}
 APPOINTING = frozenset({VisitChange.BOOK, VisitChange.RESCHEDULE, VisitChange.PLAN, VisitChange.ASSIGN})
-VISIT_STEPS = {VisitStatus.ARRIVED.value: EventKind.ARRIVED, VisitStatus.COMPLETED.value: EventKind.COMPLETED}
+VISIT_STEPS = {VisitStatus.ARRIVED.value: EventKind.ARRIVED}
 
 
 def clock_events(rows: Iterable[Event]) -> list[ClockEvent]:

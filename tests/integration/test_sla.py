@@ -19,7 +19,9 @@ from app.extensions import db
 from app.models import Event, Order, OrderClock
 from app.services.order_clocks import refresh_clocks, refresh_due_clocks
 from tests.factories import make_network, token
+from tests.integration.after_sales import served, survey
 from tests.integration.booking_network import new_order, offered
+from tests.integration.mobile_day import make_crew
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FRIDAY = datetime(2026, 11, 13, tzinfo=SHANGHAI)  # an ordinary working Friday on the mainland calendar
@@ -213,6 +215,15 @@ def test_an_unknown_region_is_refused(client, office) -> None:
     """Asking for a region that does not exist is 422, not an empty list."""
     response = client.get("/api/v1/sla/at-risk", query_string={"region": "NOPE"}, headers=office)
     assert response.status_code == 422
+
+
+def test_completed_work_the_customer_says_is_solved_meets_resolution(app: Flask, client: FlaskClient) -> None:
+    """Resolution runs on after completion until the customer's survey says solved; then it is met."""
+    crew = make_crew(client)
+    order = served(app, crew)
+    assert sla(client, order.order_id, crew.office)["resolution"]["status"] == "running"
+    assert survey(client, order.token).status_code == 201
+    assert sla(client, order.order_id, crew.office)["resolution"]["status"] == "met"
 
 
 def _stored(order_id: int, target: str) -> OrderClock:

@@ -109,7 +109,8 @@ def test_a_planned_visit_without_a_recorded_window_confirms_the_visits() -> None
     ("subject", "action", "before", "after", "data", "expected"),
     [
         ("visit", "arrive", "en_route", "arrived", None, [K.ARRIVED]),
-        ("visit", "complete", "in_progress", "completed", None, [K.COMPLETED]),
+        ("visit", "complete", "in_progress", "completed", None, []),  # the order's row says it
+        ("order", "complete", "in_progress", "completed", None, [K.COMPLETED]),
         ("visit", "retime", "dispatched", "dispatched", None, []),
         ("survey", "answer", None, None, {"solved": True}, [K.CONFIRMED_BY_CUSTOMER]),
         ("survey", "answer", None, None, {"solved": False}, []),
@@ -117,7 +118,7 @@ def test_a_planned_visit_without_a_recorded_window_confirms_the_visits() -> None
     ],
 )
 def test_field_and_customer_rows(subject, action, before, after, data, expected) -> None:
-    """Arrival and completion come from the visit, confirmation from a survey that says solved."""
+    """Arrival comes from the visit, completion from the order, confirmation from a survey saying solved."""
     rows = [
         row("order", "release", "new", "ready_to_schedule"),
         row(subject, action, before, after, 5, data=data),
