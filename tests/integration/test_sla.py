@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import Event, Order, OrderClock
 from app.services.order_clocks import refresh_clocks, refresh_due_clocks
+from app.tasks import refresh_due_clocks_task
 from tests.factories import make_network, token
 from tests.integration.after_sales import served, survey
 from tests.integration.booking_network import new_order, offered
@@ -189,6 +190,14 @@ def test_a_slow_order_warns_then_breaches_and_is_listed_at_risk(client, office, 
     assert (stored.status, stored.next_alert_at) == ("breached", None)
     items = client.get("/api/v1/sla/at-risk", headers=office).get_json()["items"]
     assert items[0]["status"] == "breached" and due(items[0]) == local(FRIDAY, 16)
+
+
+def test_the_queue_refreshes_clocks_every_minute(client, office, timeline) -> None:
+    """The periodic task stores the breach of a clock nothing was logged on (immediate here)."""
+    order_id = received(client, office, timeline)
+    timeline.now = local(FRIDAY, 16, 1)
+    refresh_due_clocks_task()
+    assert _stored(order_id, "response").status == "breached"
 
 
 def test_status_is_read_as_of_the_request(client, office, timeline) -> None:
