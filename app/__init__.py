@@ -43,8 +43,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints_cli_and_tasks(app)
 
     from app.services.geocoding import build_geocoder
+    from app.services.sla_policies import RegionCalendars
 
     app.extensions["fieldops.geocoder"] = build_geocoder(app.config)
+    app.extensions["fieldops.calendars"] = RegionCalendars()
     return app
 
 

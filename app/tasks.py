@@ -25,6 +25,7 @@ from huey.storage import BaseStorage, RedisStorage, SqliteStorage
 from redis.exceptions import RedisError
 
 from app.services.errors import Unavailable
+from app.services.order_clocks import refresh_due_clocks
 from app.services.plan_runs import fail_abandoned
 from app.services.planning import run_plan
 
@@ -149,6 +150,15 @@ def fail_abandoned_plans_task() -> None:
     """Fail the plan runs whose worker is gone."""
     with _application().app_context():
         fail_abandoned()
+
+
+# Every minute: a clock left alone warns and breaches by time alone; this stores that, so the stored
+# statuses and next alert times move on without an event. Nobody is told yet (escalation is to come).
+@huey.periodic_task(crontab(), name="fieldops.refresh_due_clocks")
+def refresh_due_clocks_task() -> None:
+    """Recompute the service-level clocks whose next alert time has come."""
+    with _application().app_context():
+        refresh_due_clocks()
 
 
 @click.command("worker")

@@ -2,6 +2,7 @@
 
 from app.models.booking import SlotTemplate
 from app.models.catalogue import Product, ProductWork, ProductWorkSkill
+from app.models.clock import OrderClock
 from app.models.customer import Customer, Site
 from app.models.event import AppendOnlyError, Event
 from app.models.mobile import Attachment, IdempotencyKey, TechnicianPosition, VisitProgress
@@ -32,6 +33,7 @@ __all__ = [
     "Event",
     "IdempotencyKey",
     "Order",
+    "OrderClock",
     "OrderItem",
     "OrderSkill",
     "PlanRun",

@@ -9,6 +9,7 @@ from marshmallow import validate as v
 
 from app.schemas import fields
 from app.schemas.common import PhoneNumber, one_of
+from app.schemas.sla import OrderClocks
 from app.services.booking_links import booking_token
 from app.services.orders import OrderIntake, SiteInput
 from dispatch import OrderKind, OrderStatus, Priority
@@ -161,6 +162,8 @@ class OrderOut(ma.Schema):
     notes = fields.String()
     visit = fields.Nested(VisitOut, attribute="current_visit", allow_none=True)
     booking_token = fields.Method("_booking_token")
+    sla = OrderClocks()
+    recall_of = fields.Function(lambda order: None, allow_none=True)  # the order this one redoes: none yet
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 

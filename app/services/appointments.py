@@ -54,9 +54,10 @@ def book_appointment(*, order: Order, start: datetime, now: datetime | None = No
     if order.current_visit is not None:  # a closed appointment is the answer, whatever slot was asked for
         _check_changeable(order, order.current_visit, now)
     slot = _requested_slot(order, start, now)
+    earliest = _earliest_offered(order, slot, now)
     _start_serialised()
     try:
-        visit = _book_locked(order_id, slot, now)
+        visit = _book_locked(order_id, slot, now, earliest)
     except Exception:
         db.session.rollback()
         raise
@@ -64,7 +65,18 @@ def book_appointment(*, order: Order, start: datetime, now: datetime | None = No
     return visit
 
 
-def _book_locked(order_id: int, slot: tuple[datetime, datetime], now: datetime) -> Visit:
+def _earliest_offered(order: Order, slot: tuple[datetime, datetime], now: datetime) -> datetime:
+    """The first slot the customer was offered up to the chosen one: time they chose to wait is theirs.
+
+    Read before the booking takes its lock, as the customer saw the slots: days after the chosen one can
+    only offer later slots, so they are not read.
+    """
+    day = slot[0].astimezone(ZoneInfo(order.region.time_zone)).date()
+    days = [d for d in bookable_days(order, now) if d <= day]
+    return min([offer.start for offer in offers_on(order, days, now)] + [slot[0]])
+
+
+def _book_locked(order_id: int, slot: tuple[datetime, datetime], now: datetime, earliest: datetime) -> Visit:
     order = _locked_order(order_id)
     region = order.region
     check_bookable(order)
@@ -87,7 +99,7 @@ def _book_locked(order_id: int, slot: tuple[datetime, datetime], now: datetime) 
             "Sorry, this slot has just been taken. Please choose another.",
             extra={"slots": [s.as_json() for s in alternatives[:ALTERNATIVES]]},
         )
-    visit = _hold_slot(order, visit, offers[0].insertion.technician_id, day, slot)
+    visit = _hold_slot(order, visit, offers[0].insertion.technician_id, day, slot, earliest)
     if order.status != OrderStatus.SCHEDULED:
         window = {"start": slot[0].isoformat(), "end": slot[1].isoformat()}
         record_order_transition(
@@ -96,25 +108,31 @@ def _book_locked(order_id: int, slot: tuple[datetime, datetime], now: datetime) 
     return visit
 
 
-
 def _hold_slot(
-    order: Order, visit: Visit | None, technician_id: int, day: date, slot: tuple[datetime, datetime]
+    order: Order,
+    visit: Visit | None,
+    technician_id: int,
+    day: date,
+    slot: tuple[datetime, datetime],
+    earliest: datetime,
 ) -> Visit:
-    """Book the slot for the order, or move its booked visit there."""
+    """Book the slot for the order, or move its booked visit there; the log keeps the earliest offered."""
     window = {"start": slot[0].isoformat(), "end": slot[1].isoformat()}
+    offered = {"earliest_offered": earliest.isoformat()}
     placed = {"technician_id": technician_id, "day": day, "window_start": slot[0], "window_end": slot[1]}
     if visit is None:
-        return new_visit(VisitChange.BOOK, actor=CUSTOMER, data=window, order=order, **placed)
+        return new_visit(VisitChange.BOOK, actor=CUSTOMER, data={**window, **offered}, order=order, **placed)
     before = {"start": visit.window_start.isoformat(), "end": visit.window_end.isoformat()}
     return change_visit(
         visit,
         VisitChange.RESCHEDULE,
         actor=CUSTOMER,
-        data={"from": before, "to": window},
+        data={"from": before, "to": window, **offered},
         planned_arrival=None,
         sequence=None,
         **placed,
     )
+
 
 def cancel_appointment(*, order: Order, now: datetime | None = None) -> Order:
     """Free the order's slot; the order waits to be booked again."""

@@ -1,4 +1,8 @@
-"""Writing to the event log: who did what, when, from which state to which."""
+"""Writing to the event log: who did what, when, from which state to which.
+
+Every row written here is about an order, and its service-level clocks are recomputed from the grown log
+in the same transaction: this is the one place that keeps them in step with the log.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 
 from app.extensions import db
 from app.models import Event, Order, User, Visit
+from app.services.order_clocks import refresh_clocks
 from dispatch import Transition
 
 
@@ -46,6 +51,7 @@ def record_order_transition(
         data=data,
     )
     db.session.add(entry)
+    _logged(order)
     return entry
 
 
@@ -83,6 +89,7 @@ def record_order_event(
         data=data,
     )
     db.session.add(entry)
+    _logged(order)
     return entry
 
 
@@ -113,6 +120,13 @@ def record_visit_change(
         data=data,
     )
     db.session.add(entry)
+    _logged(visit.order)
     return entry
 
 
+
+
+def _logged(order: Order) -> None:
+    """Bring the order's clocks up to the row just added."""
+    db.session.flush()
+    refresh_clocks(order)

@@ -13,8 +13,14 @@ from dispatch.visits import VisitChange, visit_change
 def new_visit(
     change: VisitChange, *, actor: Actor, data: dict[str, Any] | None = None, **fields: Any
 ) -> Visit:
-    """Create a visit (booked by a customer, placed by a plan or by hand) and record how it came to be."""
+    """Create a visit (booked by a customer, placed by a plan or by hand) and record how it came to be.
+
+    The log keeps the window the visit was created with: it is the appointment the order's clocks hold to.
+    """
     status = visit_change(None, change)
+    start, end = fields.get("window_start"), fields.get("window_end")
+    if start is not None and end is not None:
+        data = {"start": start.isoformat(), "end": end.isoformat(), **(data or {})}
     visit = Visit(status=status.value, **fields)
     db.session.add(visit)
     db.session.flush()
