@@ -107,9 +107,14 @@
     return request("POST", urls.moveUrl, { order_id: orderId, technician_id: technicianId, start });
   }
 
+  let hideResult = null;
+
   function showResult(anchor, lines, ok) {
     const box = document.getElementById("move-result");
     box.hidden = false;
+    clearTimeout(hideResult);
+    // An accepted move needs no answer: its note goes away by itself instead of covering the order panel.
+    if (ok) hideResult = setTimeout(() => { box.hidden = true; }, 4000);
     box.className = `card move-result ${ok ? "accepted" : "refused"}`;
     box.replaceChildren(
       el("strong", { text: ok ? "Move accepted" : "Move refused" }),
