@@ -124,8 +124,6 @@ def record_visit_change(
     return entry
 
 
-
-
 def _logged(order: Order) -> None:
     """Bring the order's clocks up to the row just added."""
     db.session.flush()
